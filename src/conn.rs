@@ -1,0 +1,141 @@
+//! One connection, start to finish: read the head, answer it, close.
+//!
+//! The states, in order: reading the head (bounded by [`MAX_HEAD`] bytes and the
+//! [`HEAD_TIMEOUT`] deadline), answering (a file, or an error from `response`),
+//! closing (after an error, a short linger so the client reads our answer instead
+//! of a reset). Every failure ends the connection and nothing else.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::net::{Shutdown, TcpStream};
+use std::path::Path;
+use std::time::Instant;
+
+use crate::limits::{HEAD_TIMEOUT, LINGER, LINGER_BYTES, MAX_HEAD, SEND_TIMEOUT};
+use crate::request::{self, Method, Request};
+use crate::resolve::{self, Refusal};
+use crate::response::{self, Status};
+use crate::{mime, send};
+
+/// How reading a head can end without one.
+enum Unread {
+    /// The client closed or reset before its head was whole: nobody to answer.
+    Gone,
+    /// The deadline passed; `received` bytes had arrived by then.
+    Timeout { received: usize },
+    /// The bytes so far can never become a valid head.
+    Invalid(request::Error),
+}
+
+/// Serves one connection and closes it.
+pub fn serve(mut stream: TcpStream, root: &Path) {
+    let mut buf = [0u8; MAX_HEAD];
+    let (answer, unread_input) = match read_head(&mut stream, &mut buf) {
+        Ok((received, len)) => {
+            let answer = request::parse(&buf[..len])
+                .map_err(status_for)
+                .and_then(|request| respond(&stream, root, &request));
+            (answer, received > len)
+        }
+        Err(Unread::Gone) | Err(Unread::Timeout { received: 0 }) => return,
+        Err(Unread::Timeout { .. }) => (Err(Status::RequestTimeout), true),
+        Err(Unread::Invalid(e)) => (Err(status_for(e)), true),
+    };
+    if let Err(status) = answer {
+        if send::all(&stream, &response::error(status)).is_err() {
+            return;
+        }
+    }
+    // A refused request may come with a body we never read; a 404 for a plain GET
+    // is the common case and needs no linger.
+    if unread_input || answer.is_err_and(|status| status != Status::NotFound) {
+        linger(&stream);
+    }
+}
+
+/// Reads until the head is whole. Returns the bytes received and the head's length.
+fn read_head(stream: &mut TcpStream, buf: &mut [u8; MAX_HEAD]) -> Result<(usize, usize), Unread> {
+    let deadline = Instant::now() + HEAD_TIMEOUT;
+    let mut received = 0;
+    loop {
+        match request::head_len(&buf[..received]) {
+            Ok(Some(len)) => return Ok((received, len)),
+            Ok(None) => {}
+            Err(e) => return Err(Unread::Invalid(e)),
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return Err(Unread::Timeout { received });
+        }
+        match stream.read(&mut buf[received..]) {
+            Ok(0) => return Err(Unread::Gone),
+            Ok(n) => received += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Err(Unread::Timeout { received })
+            }
+            Err(_) => return Err(Unread::Gone),
+        }
+    }
+}
+
+/// Answers a parsed request with a file, or says which error to send instead.
+fn respond(stream: &TcpStream, root: &Path, request: &Request) -> Result<(), Status> {
+    match request.method {
+        Method::Get | Method::Head => {}
+        Method::Unserved => return Err(Status::MethodNotAllowed),
+        Method::Unknown => return Err(Status::NotImplemented),
+    }
+    let path = resolve::resolve(root, request.target).map_err(|refusal| match refusal {
+        Refusal::NotFound => Status::NotFound,
+        Refusal::BadTarget => Status::BadRequest,
+    })?;
+    let file = File::open(&path).map_err(|_| Status::NotFound)?;
+    // Length from the opened file, not the name: the name may change under us.
+    let meta = file.metadata().map_err(|_| Status::NotFound)?;
+    if !meta.is_file() {
+        return Err(Status::NotFound);
+    }
+    let head = response::head(Status::Ok, mime::for_path(&path), meta.len());
+    // From here on the status line is out: a failure can only cut the connection.
+    let _ = stream.set_write_timeout(Some(SEND_TIMEOUT));
+    let _ = if request.method == Method::Head || meta.len() == 0 {
+        send::all(stream, &head)
+    } else {
+        send::head_before_body(stream, &head).and_then(|()| send::file(stream, &file, meta.len()))
+    };
+    Ok(())
+}
+
+fn status_for(error: request::Error) -> Status {
+    use request::Error::*;
+    match error {
+        RequestLine | Target | Version | Header => Status::BadRequest,
+        UnsupportedVersion => Status::VersionNotSupported,
+        LineTooLong => Status::UriTooLong,
+        HeadTooLarge => Status::HeaderFieldsTooLarge,
+    }
+}
+
+/// Half-closes, then reads and drops what the client still sends, bounded in bytes
+/// and time. Closing a socket with unread input makes the kernel send a reset,
+/// which can destroy our answer in the client's receive buffer before it reads it.
+fn linger(mut stream: &TcpStream) {
+    if stream.shutdown(Shutdown::Write).is_err() || stream.set_read_timeout(Some(LINGER)).is_err() {
+        return;
+    }
+    let deadline = Instant::now() + LINGER;
+    let mut sink = [0u8; 4096];
+    let mut dropped = 0;
+    while dropped < LINGER_BYTES && Instant::now() < deadline {
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => dropped += n,
+        }
+    }
+}

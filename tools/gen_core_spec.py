@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Writes spec/core/: the assignment's contract as golden cases.
+
+The expected responses are built here from the assignment's text (NOTES.md) and
+the fixture bytes, not blessed from the server, so the server is checked against
+the contract rather than against itself. Run it again after changing a case below;
+it rewrites only spec/core/.
+"""
+import json
+import pathlib
+import shutil
+
+TOP = pathlib.Path(__file__).resolve().parent.parent
+FIX = TOP / "fixtures"
+OUT = TOP / "spec" / "core"
+
+NOT_FOUND = (b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n"
+             b"Content-Length: 13\r\nConnection: close\r\n\r\n404 not found")
+assert len(NOT_FOUND) == 104
+
+
+def ok(name, mime):
+    body = (FIX / name).read_bytes()
+    head = (f"HTTP/1.1 200 OK\r\nContent-Type: {mime}\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+    return head.encode("latin-1") + body
+
+
+def guide(target):
+    """The request of the guide's browser, section 9.2."""
+    return f"GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode("latin-1")
+
+
+CHROME = (
+    "GET /file2.html HTTP/1.1\r\n"
+    "Host: localhost:28333\r\n"
+    "Connection: keep-alive\r\n"
+    'sec-ch-ua: "Chromium";v="131", "Not_A Brand";v="24"\r\n'
+    "sec-ch-ua-mobile: ?0\r\n"
+    'sec-ch-ua-platform: "Linux"\r\n'
+    "Upgrade-Insecure-Requests: 1\r\n"
+    "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36\r\n"
+    "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8\r\n"
+    "Sec-Fetch-Site: none\r\n"
+    "Sec-Fetch-Mode: navigate\r\n"
+    "Sec-Fetch-User: ?1\r\n"
+    "Sec-Fetch-Dest: document\r\n"
+    "Accept-Encoding: gzip, deflate, br, zstd\r\n"
+    "Accept-Language: en-US,en;q=0.9\r\n"
+    "\r\n"
+).encode("latin-1")
+
+FILE1 = ok("file1.txt", "text/plain")
+FILE2 = ok("file2.html", "text/html")
+G1 = guide("/file1.txt")
+
+# name: (description, rubric, request, expected response or None, extra TOML lines)
+CASES = {
+    # The two example files, as the guide's browser asks for them.
+    "file1-guide-request": ("the guide's request for file1.txt gets its 265 bytes as text/plain",
+                            "read", G1, FILE1, []),
+    "file2-guide-request": ("the guide's request for file2.html gets its 373 bytes as text/html",
+                            "content-type", guide("/file2.html"), FILE2, []),
+    "file1-host-only": ("a request with only a Host header is answered the same way",
+                        "header", b"GET /file1.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", FILE1, []),
+    "file1-http10": ("an HTTP/1.0 request with no headers at all gets the same HTTP/1.1 answer",
+                     "header", b"GET /file1.txt HTTP/1.0\r\n\r\n", FILE1, []),
+    "file1-http10-host": ("an HTTP/1.0 request with a Host header",
+                          "header", b"GET /file1.txt HTTP/1.0\r\nHost: localhost\r\n\r\n", FILE1, []),
+    "file1-lowercase-headers": ("header names are case-insensitive: lowercase ones change nothing",
+                                "header", b"GET /file1.txt HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n", FILE1, []),
+    "keep-alive-still-closes": ("a client asking for keep-alive still gets Connection: close, then a close",
+                                "header", b"GET /file1.txt HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n", FILE1, []),
+    "chrome-request": ("a real browser's request (14 headers) for file2.html",
+                       "content-type", CHROME, FILE2, []),
+    "pipelined-second-ignored": ("two requests in one send: the first is answered, then the connection closes",
+                                 "payload", G1 + guide("/file2.html"), FILE1, []),
+    # Content-Type and Content-Length beyond the two examples.
+    "htm-is-html": (".htm is text/html too", "content-type", guide("/page.htm"), ok("page.htm", "text/html"), []),
+    "unknown-extension-octet-stream": ("an unknown extension is application/octet-stream, and binary bytes pass untouched",
+                                       "content-type", guide("/blob.dat"), ok("blob.dat", "application/octet-stream"), []),
+    "empty-file": ("an empty file is Content-Length: 0 and no body", "content-length",
+                   guide("/empty.txt"), ok("empty.txt", "text/plain"), []),
+    # Not found: the assignment's 104 bytes, verbatim.
+    "missing-file": ("a file that does not exist gets the assignment's 404 verbatim", "read",
+                     guide("/nosuchfile.txt"), NOT_FOUND, []),
+    "missing-html": ("a missing .html file gets the same 404", "read", guide("/missing.html"), NOT_FOUND, []),
+    "names-are-case-sensitive": ("FILE1.TXT is not file1.txt", "filename", guide("/FILE1.TXT"), NOT_FOUND, []),
+    "trailing-dot-name": ("file1.txt. is not file1.txt", "filename", guide("/file1.txt."), NOT_FOUND, []),
+    "root-slash": ("/ names no file: 404", "filename", guide("/"), NOT_FOUND, []),
+    "directory-name": ("a directory is not a file: 404", "read", guide("/docs"), NOT_FOUND, []),
+    "directory-trailing-slash": ("a path ending in / names no file: 404", "filename", guide("/docs/"), NOT_FOUND, []),
+    # Path stripping: only the last part of the path counts.
+    "strip-one-directory": ("/foo/file1.txt serves file1.txt from the root", "sandbox",
+                            guide("/foo/file1.txt"), FILE1, []),
+    "strip-two-directories": ("/foo/bar/file1.txt serves file1.txt from the root", "sandbox",
+                              guide("/foo/bar/file1.txt"), FILE1, []),
+    "strip-deep-path": ("a deep path to file2.html serves the root's file2.html", "sandbox",
+                        guide("/a/b/c/d/e/f/g/file2.html"), FILE2, []),
+    "strip-double-slash": ("//file1.txt is file1.txt", "filename", guide("//file1.txt"), FILE1, []),
+    "strip-subdirectory-file": ("docs/guide.txt exists, but stripping leaves guide.txt, which the root lacks",
+                                "sandbox", guide("/docs/guide.txt"), NOT_FOUND, []),
+    # Traversal: nothing above the root, however the path is spelled.
+    "traversal-etc-passwd": ("/../../etc/passwd is stripped to passwd: 404", "sandbox",
+                             guide("/../../etc/passwd"), NOT_FOUND, []),
+    "traversal-absolute-etc-passwd": ("/etc/passwd is stripped to passwd: 404", "sandbox",
+                                      guide("/etc/passwd"), NOT_FOUND, []),
+    "traversal-secret-above-root": ("the canary one level above the root never comes back", "sandbox",
+                                    guide("/../secret.txt"), NOT_FOUND, []),
+    "traversal-encoded-slashes": ("/..%2f..%2fetc%2fpasswd: escaped slashes are still slashes", "sandbox",
+                                  guide("/..%2f..%2fetc%2fpasswd"), NOT_FOUND, []),
+    "traversal-encoded-secret": ("/..%2fsecret.txt does not reach the canary", "sandbox",
+                                 guide("/..%2fsecret.txt"), NOT_FOUND, []),
+    "traversal-encoded-dots": ("/%2e%2e/secret.txt does not reach the canary", "sandbox",
+                               guide("/%2e%2e/secret.txt"), NOT_FOUND, []),
+    "traversal-dotdot-name": ("/.. names the parent directory: 404", "sandbox", guide("/.."), NOT_FOUND, []),
+    "traversal-dot-name": ("/. names the root itself: 404", "sandbox", guide("/."), NOT_FOUND, []),
+    "traversal-backslashes": ("backslashes are not separators here and never climb", "sandbox",
+                              guide("/..\\secret.txt"), NOT_FOUND, []),
+    # The head arrives in pieces: recv() is a stream, not a message.
+    "one-byte-at-a-time": ("the guide's request, one byte per send", "header", G1, FILE1, ["pieces = 1"]),
+    "seven-byte-pieces": ("file2.html requested in 7-byte sends", "payload", guide("/file2.html"), FILE2, ["pieces = 7"]),
+    "split-inside-final-crlf": ("a pause between the two CRLFs of the blank line", "header",
+                                G1, FILE1, [f"split = [{len(G1) - 2}]", "pause_ms = 200"]),
+    "split-before-final-lf": ("a pause before the very last byte of the head", "header",
+                              G1, FILE1, [f"split = [{len(G1) - 1}]", "pause_ms = 200"]),
+    "split-inside-request-line": ("pauses inside the request line, even inside the path", "filename",
+                                  G1, FILE1, ["split = [3, 9]", "pause_ms = 100"]),
+    "split-between-headers": ("a pause after the Host header line", "header",
+                              G1, FILE1, [f"split = [{G1.index(b'Connection')}]", "pause_ms = 150"]),
+    "head-without-blank-line-waits": ("no blank line yet: the server must keep reading, not answer", "header",
+                                      b"GET /file1.txt HTTP/1.1\r\nHost: localhost\r\n", None,
+                                      ['expect = "waits"', "wait_ms = 400"]),
+    "request-line-only-waits": ("a request line alone is not a whole request", "filename",
+                                b"GET /file1.txt HTTP/1.1\r\n", None, ['expect = "waits"', "wait_ms = 400"]),
+}
+
+
+def main():
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    OUT.mkdir(parents=True)
+    for name, (description, rubric, request, response, extra) in CASES.items():
+        lines = [f"description = {json.dumps(description)}", f'rubric = "{rubric}"']
+        if not any(line.startswith("expect") for line in extra):
+            lines.append('expect = "exact"')
+        lines += extra
+        (OUT / f"{name}.toml").write_text("\n".join(lines) + "\n")
+        (OUT / f"{name}.request").write_bytes(request)
+        if response is not None:
+            (OUT / f"{name}.response").write_bytes(response)
+    print(f"{len(CASES)} cases in {OUT.relative_to(TOP)}")
+
+
+main()
