@@ -30,11 +30,16 @@ enum Unread {
 /// Serves one connection and closes it.
 pub fn serve(mut stream: TcpStream, root: &Path) {
     let mut buf = [0u8; MAX_HEAD];
+    // A HEAD gets exactly the head GET would get, errors included: no body.
+    let mut head_only = false;
     let (answer, unread_input) = match read_head(&mut stream, &mut buf) {
         Ok((received, len)) => {
             let answer = request::parse(&buf[..len])
                 .map_err(status_for)
-                .and_then(|request| respond(&stream, root, &request));
+                .and_then(|request| {
+                    head_only = request.method == Method::Head;
+                    respond(&stream, root, &request)
+                });
             (answer, received > len)
         }
         Err(Unread::Gone) | Err(Unread::Timeout { received: 0 }) => return,
@@ -42,7 +47,13 @@ pub fn serve(mut stream: TcpStream, root: &Path) {
         Err(Unread::Invalid(e)) => (Err(status_for(e)), true),
     };
     if let Err(status) = answer {
-        if send::all(&stream, &response::error(status)).is_err() {
+        let whole = response::error(status);
+        let bytes = if head_only {
+            response::without_body(&whole)
+        } else {
+            &whole
+        };
+        if send::all(&stream, bytes).is_err() {
             return;
         }
     }
