@@ -6,8 +6,9 @@
 use std::ffi::OsString;
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use crate::limits;
+use crate::limits::{self, Limits};
 
 /// What the server was asked to do.
 #[derive(Debug, Clone)]
@@ -17,6 +18,8 @@ pub struct Config {
     pub bind: Option<IpAddr>,
     /// The directory files are served from, made absolute and symlink-free at start.
     pub root: PathBuf,
+    /// What each connection may cost: head size and deadlines.
+    pub limits: Limits,
 }
 
 /// What the command line asks for.
@@ -42,6 +45,17 @@ Options:
   -h, --help      Print this help
   -V, --version   Print the version
 
+Limits (what one client may cost; defaults are in src/limits.rs):
+      --head-timeout-ms MS  Time a client has to send its whole request head,
+                  from connect; then 408 (or a silent close if it sent
+                  nothing) [default: 10000]
+      --send-timeout-ms MS  Time a response may wait for the client to read
+                  more before the connection is cut [default: 30000]
+      --max-line-bytes N    Longest request line, else 414 [default: 4096]
+      --max-head-bytes N    Largest request head, request line included,
+                  else 431; also each connection's read buffer
+                  [default: 8192, from 64 to 1048576]
+
 A request names a file by the last part of its path: GET /a/b/file1.txt serves
 ROOT/file1.txt. Nothing outside ROOT is ever served; what cannot be served gets
 the assignment's 404. Once listening, the server prints one line to stdout:
@@ -57,6 +71,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
     let mut port = None;
     let mut bind = None;
     let mut root = None;
+    let mut limits = Limits::default();
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
             Short('h') | Long("help") => return Ok(Command::Help),
@@ -69,6 +84,16 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
                 })?;
                 bind = Some(addr);
             }
+            Long("head-timeout-ms") => {
+                limits.head_timeout = millis(&mut parser, "--head-timeout-ms")?;
+            }
+            Long("send-timeout-ms") => {
+                limits.send_timeout = millis(&mut parser, "--send-timeout-ms")?;
+            }
+            Long("max-line-bytes") => {
+                limits.max_request_line = count(&mut parser, "--max-line-bytes")?;
+            }
+            Long("max-head-bytes") => limits.max_head = count(&mut parser, "--max-head-bytes")?,
             Value(text) if port.is_none() => port = Some(parse_port(&utf8(text, "PORT")?)?),
             Value(text) => {
                 return Err(format!(
@@ -79,11 +104,42 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             _ => return Err(arg.unexpected().to_string()),
         }
     }
+    if !(limits::MIN_HEAD..=limits::MAX_HEAD_CEILING).contains(&limits.max_head) {
+        return Err(format!(
+            "invalid --max-head-bytes {}: expected {} to {}",
+            limits.max_head,
+            limits::MIN_HEAD,
+            limits::MAX_HEAD_CEILING
+        ));
+    }
     Ok(Command::Serve(Config {
         port: port.unwrap_or(limits::DEFAULT_PORT),
         bind,
         root: root.unwrap_or_else(|| PathBuf::from(".")),
+        limits,
     }))
+}
+
+/// A positive count of bytes.
+fn count(parser: &mut lexopt::Parser, flag: &str) -> Result<usize, String> {
+    let text = utf8(value(parser, flag)?, flag)?;
+    match text.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "invalid value '{text}' for {flag}: expected a positive whole number"
+        )),
+    }
+}
+
+/// A positive number of milliseconds, at most a day (a longer deadline is a typo).
+fn millis(parser: &mut lexopt::Parser, flag: &str) -> Result<Duration, String> {
+    let text = utf8(value(parser, flag)?, flag)?;
+    match text.parse::<u64>() {
+        Ok(ms @ 1..=86_400_000) => Ok(Duration::from_millis(ms)),
+        _ => Err(format!(
+            "invalid value '{text}' for {flag}: expected milliseconds from 1 to 86400000"
+        )),
+    }
 }
 
 fn value(parser: &mut lexopt::Parser, flag: &str) -> Result<OsString, String> {
@@ -118,6 +174,29 @@ mod tests {
         assert_eq!(config.port, 28333);
         assert_eq!(config.root, PathBuf::from("."));
         assert_eq!(config.bind, None);
+        assert_eq!(config.limits, Limits::default());
+    }
+
+    #[test]
+    fn limits_are_flags() {
+        let Ok(Command::Serve(config)) = parse_strs(&[
+            "--head-timeout-ms",
+            "300",
+            "--send-timeout-ms=2000",
+            "--max-line-bytes",
+            "100",
+            "--max-head-bytes",
+            "1024",
+        ]) else {
+            panic!("valid limits refused");
+        };
+        let expected = Limits {
+            max_request_line: 100,
+            max_head: 1024,
+            head_timeout: Duration::from_millis(300),
+            send_timeout: Duration::from_secs(2),
+        };
+        assert_eq!(config.limits, expected);
     }
 
     #[test]
@@ -142,6 +221,16 @@ mod tests {
             (&["--bind", "localhost"][..], "invalid address 'localhost'"),
             (&["--root"][..], "missing value for --root"),
             (&["--frobnicate"][..], "--frobnicate"),
+            (
+                &["--head-timeout-ms", "0"][..],
+                "invalid value '0' for --head-timeout-ms",
+            ),
+            (&["--head-timeout-ms", "1s"][..], "invalid value '1s'"),
+            (
+                &["--max-head-bytes", "10"][..],
+                "invalid --max-head-bytes 10",
+            ),
+            (&["--max-head-bytes", "-5"][..], "-5"),
         ] {
             let message = parse_strs(args).expect_err("bad arguments accepted");
             assert!(message.contains(needle), "{args:?}: {message}");

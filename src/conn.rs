@@ -1,9 +1,21 @@
 //! One connection, start to finish: read the head, answer it, close.
 //!
-//! The states, in order: reading the head (bounded by [`MAX_HEAD`] bytes and the
-//! [`HEAD_TIMEOUT`] deadline), answering (a file, or an error from `response`),
-//! closing (after an error, a short linger so the client reads our answer instead
-//! of a reset). Every failure ends the connection and nothing else.
+//! The states, in order: reading the head (bounded by `max_head` bytes and the
+//! `head_timeout` deadline of [`Limits`]), answering (a file, or an error from
+//! `response`), closing (after an error, a short linger so the client reads our
+//! answer instead of a reset). Every failure ends the connection and nothing else.
+//!
+//! Decisions (pinned by `spec/robustness/` and `tests/robustness.rs`):
+//! - The head deadline runs from `accept()` for the whole head, not per read, so
+//!   a client trickling a byte at a time is cut off like one that stops.
+//! - When it passes after some bytes arrived, the client gets a 408 (it was
+//!   sending a request and deserves to know why nothing came). When nothing
+//!   arrived, the connection is closed silently: browsers open spare connections
+//!   they may never use, and a 408 there would be read as the answer to the
+//!   request they send on it later (nginx and Apache close those silently too).
+//! - A client that closes or resets mid-head is gone: nothing is sent.
+//! - A defect in the head is answered as soon as it is visible (a bare LF, an
+//!   overlong line), without waiting for the rest.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -11,7 +23,7 @@ use std::net::{Shutdown, TcpStream};
 use std::path::Path;
 use std::time::Instant;
 
-use crate::limits::{HEAD_TIMEOUT, LINGER, LINGER_BYTES, MAX_HEAD, SEND_TIMEOUT};
+use crate::limits::{Limits, LINGER, LINGER_BYTES};
 use crate::request::{self, Method, Request};
 use crate::resolve::{self, Refusal};
 use crate::response::{self, Status};
@@ -28,17 +40,18 @@ enum Unread {
 }
 
 /// Serves one connection and closes it.
-pub fn serve(mut stream: TcpStream, root: &Path) {
-    let mut buf = [0u8; MAX_HEAD];
+pub fn serve(mut stream: TcpStream, root: &Path, limits: &Limits) {
+    // On the heap, as its size is a setting (`--max-head-bytes`).
+    let mut buf = vec![0u8; limits.max_head];
     // A HEAD gets exactly the head GET would get, errors included: no body.
     let mut head_only = false;
-    let (answer, unread_input) = match read_head(&mut stream, &mut buf) {
+    let (answer, unread_input) = match read_head(&mut stream, &mut buf, limits) {
         Ok((received, len)) => {
             let answer = request::parse(&buf[..len])
                 .map_err(status_for)
                 .and_then(|request| {
                     head_only = request.method == Method::Head;
-                    respond(&stream, root, &request)
+                    respond(&stream, root, &request, limits)
                 });
             (answer, received > len)
         }
@@ -65,11 +78,15 @@ pub fn serve(mut stream: TcpStream, root: &Path) {
 }
 
 /// Reads until the head is whole. Returns the bytes received and the head's length.
-fn read_head(stream: &mut TcpStream, buf: &mut [u8; MAX_HEAD]) -> Result<(usize, usize), Unread> {
-    let deadline = Instant::now() + HEAD_TIMEOUT;
+fn read_head(
+    stream: &mut TcpStream,
+    buf: &mut [u8],
+    limits: &Limits,
+) -> Result<(usize, usize), Unread> {
+    let deadline = Instant::now() + limits.head_timeout;
     let mut received = 0;
     loop {
-        match request::head_len(&buf[..received]) {
+        match request::head_len(&buf[..received], limits) {
             Ok(Some(len)) => return Ok((received, len)),
             Ok(None) => {}
             Err(e) => return Err(Unread::Invalid(e)),
@@ -96,7 +113,12 @@ fn read_head(stream: &mut TcpStream, buf: &mut [u8; MAX_HEAD]) -> Result<(usize,
 }
 
 /// Answers a parsed request with a file, or says which error to send instead.
-fn respond(stream: &TcpStream, root: &Path, request: &Request) -> Result<(), Status> {
+fn respond(
+    stream: &TcpStream,
+    root: &Path,
+    request: &Request,
+    limits: &Limits,
+) -> Result<(), Status> {
     match request.method {
         Method::Get | Method::Head => {}
         Method::Unserved => return Err(Status::MethodNotAllowed),
@@ -114,7 +136,7 @@ fn respond(stream: &TcpStream, root: &Path, request: &Request) -> Result<(), Sta
     }
     let head = response::head(Status::Ok, mime::for_path(&path), meta.len());
     // From here on the status line is out: a failure can only cut the connection.
-    let _ = stream.set_write_timeout(Some(SEND_TIMEOUT));
+    let _ = stream.set_write_timeout(Some(limits.send_timeout));
     let _ = if request.method == Method::Head || meta.len() == 0 {
         send::all(stream, &head)
     } else {
@@ -126,7 +148,7 @@ fn respond(stream: &TcpStream, root: &Path, request: &Request) -> Result<(), Sta
 fn status_for(error: request::Error) -> Status {
     use request::Error::*;
     match error {
-        RequestLine | Target | Version | Header => Status::BadRequest,
+        RequestLine | Target | Version | Header | LineEnding | Host => Status::BadRequest,
         UnsupportedVersion => Status::VersionNotSupported,
         LineTooLong => Status::UriTooLong,
         HeadTooLarge => Status::HeaderFieldsTooLarge,

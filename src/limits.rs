@@ -1,8 +1,12 @@
 //! Every limit the server enforces, named once (darkhttpd's habit).
 //!
 //! A client controls how many bytes and how much time it spends; these bound what
-//! that costs us. The values are defaults: `cli` lets an operator change the ones
-//! worth changing, and the tests set short timeouts through those flags.
+//! that costs us. The constants are defaults: the ones an operator may want to
+//! change are gathered in [`Limits`], which `cli` fills from flags
+//! (`--head-timeout-ms`, `--send-timeout-ms`, `--max-line-bytes`,
+//! `--max-head-bytes`) and `server` hands to every connection. The tests use the
+//! same flags to shorten the head deadline, so timeout cases run in a fraction of
+//! a second instead of [`HEAD_TIMEOUT`].
 
 use std::time::Duration;
 
@@ -43,3 +47,35 @@ pub const LINGER_BYTES: usize = 64 * 1024;
 /// Pause after `accept()` fails (out of descriptors, say) before trying again,
 /// so a persistent failure costs no CPU.
 pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// Smallest head a `--max-head-bytes` may ask for: room for a short request line
+/// and a Host header, so no setting can make every request a 431.
+pub const MIN_HEAD: usize = 64;
+
+/// Largest head a `--max-head-bytes` may ask for: each connection holds a buffer
+/// of that size for as long as it reads its head.
+pub const MAX_HEAD_CEILING: usize = 1024 * 1024;
+
+/// The limits a connection enforces, settable from the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest request line, CRLF excluded; longer is 414.
+    pub max_request_line: usize,
+    /// Largest head, blank line included; larger is 431. Also the read buffer's size.
+    pub max_head: usize,
+    /// How long the whole head may take to arrive, from `accept()`.
+    pub head_timeout: Duration,
+    /// How long a response may wait for the client to take more bytes.
+    pub send_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_request_line: MAX_REQUEST_LINE,
+            max_head: MAX_HEAD,
+            head_timeout: HEAD_TIMEOUT,
+            send_timeout: SEND_TIMEOUT,
+        }
+    }
+}

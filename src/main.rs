@@ -68,7 +68,7 @@ fn serve(config: Config) -> Result<std::convert::Infallible, String> {
         root.display()
     );
     let _ = stdout.flush();
-    server::run(listener, Arc::from(root.as_path()))
+    server::run(listener, Arc::from(root.as_path()), config.limits)
 }
 
 /// The URL a person on this machine would open.

@@ -6,8 +6,22 @@
 //! in `conn` frames each time bytes arrive and parses once.
 //! The request line is ISO-8859-1: every byte is one character, so nothing here
 //! decodes text; the target stays bytes until `resolve` decodes its escapes.
+//!
+//! Decisions (pinned by `spec/robustness/`):
+//! - Line endings are CRLF only. A bare LF, or a CR not followed by LF, is a 400
+//!   as soon as it arrives ([`Error::LineEnding`]). RFC 9112 §2.2 lets a server
+//!   accept a bare LF, but a head that never sees `\r\n\r\n` would otherwise
+//!   wait for the deadline, and servers that disagree on where a line ends are
+//!   how request smuggling starts. A client gets an answer at once, not a hang.
+//! - Host (RFC 9112 §3.2): an HTTP/1.1 request with no Host header, or any
+//!   request with more than one, is a 400 ([`Error::Host`]). HTTP/1.0 may omit it.
+//!   The value is not checked: the server has one site and ignores it.
+//! - An empty line before the request line is not skipped: it is a request line
+//!   that is not three parts, a 400. Every request here is a connection's first.
+//! - The limits are checked while the head is still arriving, so a client can
+//!   never make us hold more than `max_head` bytes.
 
-use crate::limits::{MAX_HEAD, MAX_REQUEST_LINE};
+use crate::limits::Limits;
 
 /// What the server does with a request, by its method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,30 +61,57 @@ pub enum Error {
     Version,
     /// `HTTP/x.y` other than 1.0 and 1.1.
     UnsupportedVersion,
-    /// A header line without a colon, with a bad name, or with a stray CR or LF.
+    /// A header line without a colon, with a bad name, or with a NUL, CR or LF in its value.
     Header,
-    /// The request line is longer than [`MAX_REQUEST_LINE`].
+    /// A bare LF, or a CR not followed by LF, before the head's end.
+    LineEnding,
+    /// No Host header on HTTP/1.1, or more than one on any version.
+    Host,
+    /// The request line is longer than [`Limits::max_request_line`].
     LineTooLong,
-    /// The head is larger than [`MAX_HEAD`].
+    /// The head is larger than [`Limits::max_head`].
     HeadTooLarge,
 }
 
 /// Where the head at the start of `buf` ends: `Ok(None)` while it is partial (no
 /// blank line yet: read more), `Ok(Some(len))` once the first `len` bytes are a
-/// whole head. The limits are checked here, before the head is whole, so a client
-/// cannot make us wait for more than [`MAX_HEAD`] bytes.
-pub fn head_len(buf: &[u8]) -> Result<Option<usize>, Error> {
-    match find(buf, b"\r\n") {
-        Some(end) if end > MAX_REQUEST_LINE => return Err(Error::LineTooLong),
-        None if buf.len() > MAX_REQUEST_LINE + 1 => return Err(Error::LineTooLong),
-        _ => {}
+/// whole head. Line endings and the limits are checked here, before the head is
+/// whole, so a defect is answered as soon as it arrives and a client cannot make
+/// us wait for more than `max_head` bytes.
+pub fn head_len(buf: &[u8], limits: &Limits) -> Result<Option<usize>, Error> {
+    let mut line_start = 0;
+    for (i, &byte) in buf.iter().enumerate() {
+        match byte {
+            b'\r' if buf.get(i + 1).is_some_and(|&next| next != b'\n') => {
+                return Err(Error::LineEnding)
+            }
+            b'\n' if i == 0 || buf[i - 1] != b'\r' => return Err(Error::LineEnding),
+            b'\n' => {
+                let line_len = i - 1 - line_start;
+                if line_start == 0 && line_len > limits.max_request_line {
+                    return Err(Error::LineTooLong);
+                }
+                if line_len == 0 {
+                    return match i + 1 {
+                        len if len <= limits.max_head => Ok(Some(len)),
+                        _ => Err(Error::HeadTooLarge),
+                    };
+                }
+                line_start = i + 1;
+            }
+            _ => {}
+        }
     }
-    match find(buf, b"\r\n\r\n") {
-        Some(end) if end + 4 <= MAX_HEAD => Ok(Some(end + 4)),
-        Some(_) => Err(Error::HeadTooLarge),
-        None if buf.len() >= MAX_HEAD => Err(Error::HeadTooLarge),
-        None => Ok(None),
+    // Partial: a request line already too long (a final CR may still become its
+    // CRLF), or a buffer full without a blank line, will never become a head.
+    let pending = buf.len() - buf.ends_with(b"\r") as usize;
+    if line_start == 0 && pending > limits.max_request_line {
+        return Err(Error::LineTooLong);
     }
+    if buf.len() >= limits.max_head {
+        return Err(Error::HeadTooLarge);
+    }
+    Ok(None)
 }
 
 /// Parses a whole head, as [`head_len`] delimits it: the request line, then each
@@ -86,7 +127,14 @@ pub fn parse(head: &[u8]) -> Result<Request<'_>, Error> {
     for line in lines(headers) {
         header_line(line)?;
     }
-    Ok(request)
+    let hosts = request
+        .headers()
+        .filter(|(name, _)| name.eq_ignore_ascii_case(b"host"))
+        .count();
+    match (request.version, hosts) {
+        (_, 2..) | (Version::Http11, 0) => Err(Error::Host),
+        _ => Ok(request),
+    }
 }
 
 impl<'a> Request<'a> {
@@ -181,6 +229,11 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::{MAX_HEAD, MAX_REQUEST_LINE};
+
+    fn head_len(buf: &[u8]) -> Result<Option<usize>, Error> {
+        super::head_len(buf, &Limits::default())
+    }
 
     fn complete(buf: &[u8]) -> (Request<'_>, usize) {
         let len = head_len(buf)
@@ -238,6 +291,7 @@ mod tests {
         for (buf, error) in [
             (&b"GET /\r\n\r\n"[..], Error::RequestLine),
             (b"GET  / HTTP/1.1\r\n\r\n", Error::RequestLine),
+            (b"GET /a b HTTP/1.1\r\n\r\n", Error::RequestLine),
             (b"GET / HTTP/1.1 x\r\n\r\n", Error::RequestLine),
             (b"G(T / HTTP/1.1\r\n\r\n", Error::RequestLine),
             (b"GET /a\x01 HTTP/1.1\r\n\r\n", Error::Target),
@@ -247,7 +301,14 @@ mod tests {
             (b"GET / HTTP/1.1\r\nHost\r\n\r\n", Error::Header),
             (b"GET / HTTP/1.1\r\nHost : x\r\n\r\n", Error::Header),
             (b"GET / HTTP/1.1\r\n folded\r\n\r\n", Error::Header),
-            (b"GET / HTTP/1.1\r\nA: b\nC: d\r\n\r\n", Error::Header),
+            (
+                b"GET / HTTP/1.1\r\nHost: x\r\nA: b\x00\r\n\r\n",
+                Error::Header,
+            ),
+            (b"GET / HTTP/1.1\r\nA: b\r\n\r\n", Error::Host),
+            (b"GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n", Error::Host),
+            (b"GET / HTTP/1.0\r\nHost: a\r\nHOST: a\r\n\r\n", Error::Host),
+            (b"\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", Error::RequestLine),
         ] {
             assert_eq!(
                 parse_all(buf),
@@ -268,7 +329,7 @@ mod tests {
             ("BREW", Method::Unknown),
             ("get", Method::Unknown),
         ] {
-            let buf = format!("{method} / HTTP/1.1\r\n\r\n");
+            let buf = format!("{method} / HTTP/1.1\r\nHost: x\r\n\r\n");
             assert_eq!(complete(buf.as_bytes()).0.method, expected, "{method}");
         }
     }
@@ -282,5 +343,58 @@ mod tests {
             big_head.extend_from_slice(b"X-Filler: 0123456789abcdef\r\n");
         }
         assert_eq!(head_len(&big_head[..MAX_HEAD]), Err(Error::HeadTooLarge));
+    }
+
+    #[test]
+    fn a_bare_lf_or_cr_is_refused_as_soon_as_it_arrives() {
+        for buf in [
+            &b"GET / HTTP/1.1\n"[..],
+            b"\n",
+            b"GET / HTTP/1.1\r\nHost: x\n",
+            b"GET / HTTP/1.1\rHost: x",
+            b"GET / HTTP/1.1\r\nHost: x\r\n\n",
+            b"GET / HTTP/1.1\r\r\n",
+        ] {
+            assert_eq!(
+                head_len(buf),
+                Err(Error::LineEnding),
+                "{:?}",
+                String::from_utf8_lossy(buf)
+            );
+        }
+        // A CR at the end of what has arrived may still be followed by its LF.
+        assert_eq!(head_len(b"GET / HTTP/1.1\r"), Ok(None));
+        // What follows the head is not the head's business.
+        assert_eq!(
+            head_len(b"GET / HTTP/1.0\r\n\r\nbody\nwith\rbare ends"),
+            Ok(Some(18))
+        );
+    }
+
+    #[test]
+    fn http10_may_omit_host_and_its_value_is_not_checked() {
+        assert!(parse_all(b"GET / HTTP/1.0\r\n\r\n").is_ok());
+        assert!(parse_all(b"GET / HTTP/1.1\r\nHost:\r\n\r\n").is_ok());
+        assert!(parse_all(b"GET / HTTP/1.1\r\nhOsT: anything at all\r\n\r\n").is_ok());
+    }
+
+    #[test]
+    fn limits_come_from_the_settings() {
+        let tight = Limits {
+            max_request_line: 20,
+            max_head: 40,
+            ..Limits::default()
+        };
+        let buf = b"GET /file1.txt HTTP/1.1\r\n";
+        assert_eq!(super::head_len(buf, &tight), Err(Error::LineTooLong));
+        let buf = b"GET / HTTP/1.0\r\nA: 012345678901234567\r\n\r\n";
+        assert_eq!(buf.len(), 41);
+        assert_eq!(super::head_len(buf, &tight), Err(Error::HeadTooLarge));
+        assert_eq!(
+            super::head_len(&buf[..40], &tight),
+            Err(Error::HeadTooLarge)
+        );
+        let buf = b"GET / HTTP/1.0\r\nA: 01234567890123456\r\n\r\n";
+        assert_eq!(super::head_len(buf, &tight), Ok(Some(40)));
     }
 }

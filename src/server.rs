@@ -15,10 +15,10 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 
 use crate::conn;
-use crate::limits::{ACCEPT_BACKOFF, CONNECTION_STACK, MAX_CONNECTIONS};
+use crate::limits::{Limits, ACCEPT_BACKOFF, CONNECTION_STACK, MAX_CONNECTIONS};
 
-/// Accepts and serves connections until the process ends.
-pub fn run(listener: TcpListener, root: Arc<Path>) -> ! {
+/// Accepts and serves connections until the process ends, each within `limits`.
+pub fn run(listener: TcpListener, root: Arc<Path>, limits: Limits) -> ! {
     let places = Arc::new(Places::new(MAX_CONNECTIONS));
     loop {
         places.wait_for_one();
@@ -37,7 +37,7 @@ pub fn run(listener: TcpListener, root: Arc<Path>) -> ! {
         let spawned = thread::Builder::new()
             .stack_size(CONNECTION_STACK)
             .spawn(move || {
-                conn::serve(stream, &root);
+                conn::serve(stream, &root, &limits);
                 drop(place);
             });
         if spawned.is_err() {
