@@ -1,0 +1,620 @@
+//! Real clients against the real server: headless Chromium, curl and Python's
+//! `http.client`. The golden files prove the contract byte for byte; these prove
+//! that programs people actually use understand it the same way.
+//!
+//! - `chromium/*`: `--dump-dom` shows `file2.html` rendered as HTML, `file1.txt`
+//!   and the 404 as plain text (Chromium wraps `text/plain` in one `<pre>`).
+//! - `curl/CASE`, `python/CASE`: for every core golden case that is a plain GET a
+//!   client would send unchanged (discovered, see [`client_cases`]), the status
+//!   line, headers and body the client reports equal the golden `.response`.
+//!
+//! A client that is not installed: with `CI` set, its tests FAIL (CI's `.ci/run`
+//! installs them, so a missing one is a broken CI); without `CI`, they are
+//! reported as *ignored* with the program's name and how to install it, never
+//! as passed. `harness = false` with libtest-mimic for exactly that: a runtime
+//! "ignored, <reason>" instead of a silent early return.
+
+mod support;
+
+use std::env;
+use std::fs;
+use std::io::{Read, Seek};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::Duration;
+
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use support::{diff, visible, Root, Server, FIXTURES};
+use wait_timeout::ChildExt;
+
+/// How long one client run may take. Generous: Chromium starts in about half a
+/// second alone, but 2 cores are shared by several builds and test suites.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Proxy settings a client could pick up from the environment. Every request
+/// here goes to loopback, so each client is also told to use no proxy.
+const PROXY_VARS: &[&str] = &[
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+];
+
+/// Cases the discovery must find, so that it can never silently select nothing.
+const REQUIRED_CASES: &[&str] = &["file1-guide-request", "file2-guide-request", "missing-file"];
+
+fn main() {
+    let args = Arguments::from_args();
+    let in_ci = env::var_os("CI").is_some();
+    let cases = client_cases();
+    let mut trials = vec![Trial::test("clients/discovery-finds-the-guide-cases", {
+        let names: Vec<String> = cases.iter().map(|case| case.name.clone()).collect();
+        move || discovery_finds_the_guide_cases(&names)
+    })];
+
+    let chromium = Program::find(
+        "Chromium",
+        &["chromium", "chromium-browser"],
+        "apt-get install chromium (Debian) or chromium-browser (Ubuntu)",
+    );
+    let curl = Program::find("curl", &["curl"], "apt-get install curl");
+    let python = Program::find("Python 3", &["python3"], "apt-get install python3");
+
+    let browser_checks: [(&str, BrowserCheck); 3] = [
+        ("chromium/file2-renders-as-html", file2_renders_as_html),
+        ("chromium/file1-shows-as-text", file1_shows_as_text),
+        ("chromium/missing-file-shows-404", missing_file_shows_404),
+    ];
+    for (name, check) in browser_checks {
+        trials.push(with_program(name, &chromium, in_ci, move |program| {
+            check(&program)
+        }));
+    }
+    for case in &cases {
+        let (for_curl, for_python) = (case.clone(), case.clone());
+        trials.push(with_program(
+            &format!("curl/{}", case.name),
+            &curl,
+            in_ci,
+            move |program| agrees(&for_curl, &fetch_with_curl(&program, &for_curl)?),
+        ));
+        trials.push(with_program(
+            &format!("python/{}", case.name),
+            &python,
+            in_ci,
+            move |program| agrees(&for_python, &fetch_with_python(&program, &for_python)?),
+        ));
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+type BrowserCheck = fn(&Path) -> Result<(), Failed>;
+
+// ---------------------------------------------------------------------------
+// Finding the clients, and what happens when one is missing.
+
+/// A client program looked up on `PATH`.
+#[derive(Clone)]
+struct Program {
+    label: &'static str,
+    path: Option<PathBuf>,
+    names: &'static [&'static str],
+    install: &'static str,
+}
+
+impl Program {
+    fn find(label: &'static str, names: &'static [&'static str], install: &'static str) -> Self {
+        let path = names.iter().find_map(|name| on_path(name));
+        if path.is_none() && env::var_os("CI").is_none() {
+            eprintln!(
+                "note: {label} ({}) is not on PATH: its tests are IGNORED, not passed; \
+                 install it with `{install}`",
+                names.join(" or ")
+            );
+        }
+        Program {
+            label,
+            path,
+            names,
+            install,
+        }
+    }
+
+    fn missing(&self) -> String {
+        format!(
+            "{} not found on PATH (looked for {}); install it with `{}`",
+            self.label,
+            self.names.join(", "),
+            self.install
+        )
+    }
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    env::split_paths(&env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|path| {
+            fs::metadata(path)
+                .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// A trial that runs `test` with the program's path; when the program is
+/// missing, an ignored trial that says why, or in CI a failing one.
+fn with_program<F>(name: &str, program: &Program, in_ci: bool, test: F) -> Trial
+where
+    F: FnOnce(PathBuf) -> Result<(), Failed> + Send + 'static,
+{
+    match (&program.path, in_ci) {
+        (Some(path), _) => {
+            let path = path.clone();
+            Trial::test(name, move || test(path))
+        }
+        (None, true) => {
+            let why = format!(
+                "{} and CI is set: .ci/run should have installed it",
+                program.missing()
+            );
+            Trial::test(name, move || Err(why.into()))
+        }
+        (None, false) => {
+            let why = program.missing();
+            Trial::ignorable_test(name, move || Ok(Completion::ignored_with(why)))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Running a client, bounded in time.
+
+/// What a finished client run left behind.
+struct Ran {
+    status: ExitStatus,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+impl Ran {
+    fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+}
+
+/// Runs `command` to completion within [`CLIENT_TIMEOUT`], without a proxy.
+/// Output goes to files, not pipes: Chromium's helper processes inherit the
+/// descriptors, and a pipe they hold open would keep a reader waiting forever.
+fn run_bounded(mut command: Command) -> Result<Ran, String> {
+    let mut out = tempfile::tempfile().map_err(|e| format!("temp file: {e}"))?;
+    let mut err = tempfile::tempfile().map_err(|e| format!("temp file: {e}"))?;
+    for var in PROXY_VARS {
+        command.env_remove(var);
+    }
+    command
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().map_err(|e| format!("temp file: {e}"))?)
+        .stderr(err.try_clone().map_err(|e| format!("temp file: {e}"))?);
+    // Its own process group, so a timeout can stop the browser's helpers too.
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot start {command:?}: {e}"))?;
+    let status = match child.wait_timeout(CLIENT_TIMEOUT) {
+        Ok(Some(status)) => status,
+        Ok(None) | Err(_) => {
+            // The group id is the child's pid, still ours: it is not reaped yet.
+            if let Ok(group) = i32::try_from(child.id()) {
+                // SAFETY: kill(2) with a negative pid signals that process group.
+                unsafe { libc::kill(-group, libc::SIGKILL) };
+            }
+            let _ = child.wait();
+            return Err(format!(
+                "{command:?} did not finish within {CLIENT_TIMEOUT:?}; killed it"
+            ));
+        }
+    };
+    let read_back = |file: &mut fs::File| -> Result<Vec<u8>, String> {
+        let mut bytes = Vec::new();
+        file.rewind()
+            .and_then(|_| file.read_to_end(&mut bytes))
+            .map_err(|e| format!("reading {command:?}'s output: {e}"))?;
+        Ok(bytes)
+    };
+    let stdout = read_back(&mut out)?;
+    let stderr = read_back(&mut err)?;
+    Ok(Ran {
+        status,
+        stdout,
+        stderr,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// The golden cases a client can replay.
+
+/// A core case whose request is the guide's plain GET.
+#[derive(Debug, Clone)]
+struct ClientCase {
+    name: String,
+    target: String,
+    golden: PathBuf,
+}
+
+/// Every `spec/core` case that is `expect = "exact"`, has no send schedule and
+/// no server flags, and whose request is exactly the guide's
+/// `GET TARGET HTTP/1.1`, `Host: localhost`, `Connection: close`, with a target
+/// that curl and `http.client` send unchanged: the client's request then differs
+/// from the golden one only in headers the server ignores (Host's port,
+/// User-Agent, Accept), so the golden response is the one it must get.
+/// Discovered rather than listed, so a new core case of that shape is replayed
+/// by the clients with no edit here.
+fn client_cases() -> Vec<ClientCase> {
+    let core = Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/core");
+    let mut cases: Vec<ClientCase> = fs::read_dir(&core)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", core.display()))
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .filter_map(|path| client_case(&path))
+        .collect();
+    cases.sort_by(|a, b| a.name.cmp(&b.name));
+    cases
+}
+
+fn client_case(toml_path: &Path) -> Option<ClientCase> {
+    let text = fs::read_to_string(toml_path).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    let plain = table.get("expect").and_then(|v| v.as_str()) == Some("exact")
+        && ["pieces", "split", "args"]
+            .iter()
+            .all(|key| !table.contains_key(*key));
+    if !plain {
+        return None;
+    }
+    let request = fs::read(toml_path.with_extension("request")).ok()?;
+    let request = String::from_utf8(request).ok()?;
+    let target = request
+        .strip_prefix("GET ")?
+        .strip_suffix(" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    let sent_unchanged = target.starts_with('/')
+        && !target.contains("//")
+        && target.bytes().all(|b| b.is_ascii_graphic())
+        && !target.contains(['%', '\\', '?', '#'])
+        && target.split('/').all(|part| part != "." && part != "..");
+    if !sent_unchanged {
+        return None;
+    }
+    Some(ClientCase {
+        name: toml_path.file_stem()?.to_string_lossy().into_owned(),
+        target: target.to_string(),
+        golden: toml_path.with_extension("response"),
+    })
+}
+
+fn discovery_finds_the_guide_cases(found: &[String]) -> Result<(), Failed> {
+    let lost: Vec<&&str> = REQUIRED_CASES
+        .iter()
+        .filter(|name| !found.iter().any(|f| f == *name))
+        .collect();
+    if lost.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("the client cases lack {lost:?}; found only {found:?}").into())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Comparing what a client reports with a golden response.
+
+/// A response as status line, header fields in order, and body.
+#[derive(Debug, PartialEq, Eq)]
+struct Message {
+    status_line: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+/// Splits `head` (status line and header lines, CRLF-separated, with or
+/// without the blank line) and `body` into a [`Message`].
+fn message(head: &[u8], body: &[u8]) -> Result<Message, String> {
+    // ISO-8859-1, as the contract says: one byte, one char, never an error.
+    let text: String = head.iter().map(|&b| b as char).collect();
+    let mut lines = text.strip_suffix("\r\n\r\n").unwrap_or(&text).split("\r\n");
+    let status_line = lines.next().unwrap_or_default().to_string();
+    let headers = lines
+        .map(|line| {
+            let (name, value) = line
+                .split_once(':')
+                .ok_or_else(|| format!("a header line without ':': {line:?}"))?;
+            Ok((
+                name.to_string(),
+                value.trim_matches([' ', '\t']).to_string(),
+            ))
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(Message {
+        status_line,
+        headers,
+        body: body.to_vec(),
+    })
+}
+
+/// A whole response: the head up to the first blank line, then the body.
+fn parse_response(bytes: &[u8]) -> Result<Message, String> {
+    let end = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| format!("no blank line ending the head in:\n{}", visible(bytes)))?;
+    message(&bytes[..end + 4], &bytes[end + 4..])
+}
+
+fn golden(case: &ClientCase) -> Result<Message, String> {
+    let bytes = fs::read(&case.golden).map_err(|e| format!("{}: {e}", case.golden.display()))?;
+    parse_response(&bytes).map_err(|e| format!("{}: {e}", case.golden.display()))
+}
+
+/// The client's report equals the golden response field by field.
+fn agrees(case: &ClientCase, reported: &Message) -> Result<(), Failed> {
+    let expected = golden(case)?;
+    let mut problems = Vec::new();
+    if reported.status_line != expected.status_line {
+        problems.push(format!(
+            "status line: expected {:?}, the client reports {:?}",
+            expected.status_line, reported.status_line
+        ));
+    }
+    if reported.headers != expected.headers {
+        problems.push(format!(
+            "headers: expected {:?}, the client reports {:?}",
+            expected.headers, reported.headers
+        ));
+    }
+    if let Some(report) = diff(&expected.body, &reported.body) {
+        problems.push(format!("body:\n{report}"));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "GET {} disagrees with {}:\n{}",
+            case.target,
+            case.golden.display(),
+            problems.join("\n")
+        )
+        .into())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// curl and http.client.
+
+/// curl's view: the head it received (`--dump-header`), the body it wrote, and
+/// its own parse of the status and length (`--write-out`), which must match.
+/// Exit status 0 also means curl found the framing right: a body shorter than
+/// Content-Length is its error 18.
+fn fetch_with_curl(curl: &Path, case: &ClientCase) -> Result<Message, Failed> {
+    let root = Root::seeded();
+    let server = Server::start(&root, &[])?;
+    let head_file = tempfile::NamedTempFile::new().map_err(|e| format!("temp file: {e}"))?;
+    let mut command = Command::new(curl);
+    command
+        .args(["--http1.1", "--noproxy", "*", "--silent", "--show-error"])
+        // Send the target as written: curl would otherwise squash dot segments.
+        .arg("--path-as-is")
+        .args(["--max-time", "60", "--dump-header"])
+        .arg(head_file.path())
+        .args([
+            "--write-out",
+            "%{stderr}\nclient-report: %{http_code} %{size_download}\n",
+        ])
+        .arg(format!("http://{}{}", server.addr, case.target));
+    let ran = run_bounded(command)?;
+    if !ran.status.success() {
+        return Err(format!(
+            "curl failed ({}):\n{}\n{}",
+            ran.status,
+            ran.stderr_text(),
+            server.report()
+        )
+        .into());
+    }
+    let head = fs::read(head_file.path()).map_err(|e| format!("curl's header dump: {e}"))?;
+    let reported = message(&head, &ran.stdout)?;
+    let stderr = ran.stderr_text();
+    let own = stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("client-report: "))
+        .ok_or_else(|| format!("no client-report line from curl:\n{stderr}"))?;
+    let expected = golden(case)?;
+    let code = expected
+        .status_line
+        .split(' ')
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    let wanted = format!("{code} {}", expected.body.len());
+    if own != wanted {
+        return Err(format!(
+            "curl parsed `status length` as {own:?}, the golden response says {wanted:?}"
+        )
+        .into());
+    }
+    Ok(reported)
+}
+
+/// `http.client`'s parse, written back as status line, headers and body so one
+/// parser reads it and the golden file. `read()` raises IncompleteRead if the
+/// body is shorter than Content-Length; `will_close` must say the server closes.
+const PYTHON_CLIENT: &str = r#"
+import http.client, sys
+host, port, target = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+conn = http.client.HTTPConnection(host, port, timeout=60)
+conn.request("GET", target)
+resp = conn.getresponse()
+body = resp.read()
+if not resp.will_close:
+    sys.exit("http.client did not understand that the server closes")
+head = "HTTP/%d.%d %d %s\r\n" % (resp.version // 10, resp.version % 10, resp.status, resp.reason)
+head += "".join("%s: %s\r\n" % field for field in resp.getheaders())
+sys.stdout.buffer.write(head.encode("iso-8859-1") + b"\r\n" + body)
+"#;
+
+fn fetch_with_python(python: &Path, case: &ClientCase) -> Result<Message, Failed> {
+    let root = Root::seeded();
+    let server = Server::start(&root, &[])?;
+    let mut command = Command::new(python);
+    command
+        .args(["-c", PYTHON_CLIENT])
+        .arg(server.addr.ip().to_string())
+        .arg(server.addr.port().to_string())
+        .arg(&case.target);
+    let ran = run_bounded(command)?;
+    if !ran.status.success() {
+        return Err(format!(
+            "python3 failed ({}):\n{}\n{}",
+            ran.status,
+            ran.stderr_text(),
+            server.report()
+        )
+        .into());
+    }
+    Ok(parse_response(&ran.stdout)?)
+}
+
+// ---------------------------------------------------------------------------
+// Chromium.
+
+/// The DOM Chromium builds for `target`, after the page has loaded.
+fn dump_dom(chromium: &Path, server: &Server, target: &str) -> Result<String, Failed> {
+    let profile = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+    let mut command = Command::new(chromium);
+    command
+        .args([
+            "--headless",
+            // Root in a container has no user namespace for the sandbox.
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            // Without these, it tries to reach Google's servers in the background.
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-proxy-server",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("http://{}{target}", server.addr));
+    let ran = run_bounded(command)?;
+    let dom = String::from_utf8_lossy(&ran.stdout).into_owned();
+    // Chromium exits 0 even when the page failed to load; an empty DOM says so.
+    if !ran.status.success() || dom.trim().is_empty() {
+        let stderr = ran.stderr_text();
+        let why: Vec<&str> = stderr
+            .lines()
+            .filter(|line| line.contains("Page load failed") || !line.contains(":ERROR:"))
+            .collect();
+        return Err(format!(
+            "Chromium ({}) gave no DOM for {target}:\n{}\n{}",
+            ran.status,
+            why.join("\n"),
+            server.report()
+        )
+        .into());
+    }
+    Ok(dom)
+}
+
+/// Text as the DOM serializer escapes it inside an element.
+fn escape_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\u{a0}', "&nbsp;")
+}
+
+/// The text of the one `<pre>` Chromium wraps a `text/plain` page in.
+fn plain_text_view(dom: &str) -> Result<&str, String> {
+    if dom.matches("<pre").count() != 1 {
+        return Err(format!(
+            "expected the one <pre> of a text/plain page, got:\n{dom}"
+        ));
+    }
+    let start = dom.find("<pre").unwrap_or_default();
+    let open_end = dom[start..]
+        .find('>')
+        .map(|i| start + i + 1)
+        .ok_or_else(|| format!("an unclosed <pre in:\n{dom}"))?;
+    let close = dom[open_end..]
+        .find("</pre>")
+        .map(|i| open_end + i)
+        .ok_or_else(|| format!("no </pre> in:\n{dom}"))?;
+    Ok(&dom[open_end..close])
+}
+
+fn file2_renders_as_html(chromium: &Path) -> Result<(), Failed> {
+    let root = Root::seeded();
+    let server = Server::start(&root, &[])?;
+    let dom = dump_dom(chromium, &server, "/file2.html")?;
+    let mut problems = Vec::new();
+    for element in [
+        "<title>Test HTML File</title>",
+        "<h1>Test HTML</h1>",
+        "<i>some</i>",
+        // The page's own `&lt;p&gt;` entity, decoded and re-escaped: parsed as HTML.
+        "<tt>&lt;p&gt;</tt>",
+    ] {
+        if !dom.contains(element) {
+            problems.push(format!("no {element}"));
+        }
+    }
+    // Shown as text, the tags would be text: `<p>` escaped once more, `<h1>`
+    // visible, and the whole page inside a <pre>.
+    for as_text in ["&lt;h1&gt;", "&lt;p&gt;This", "&amp;lt;", "<pre"] {
+        if dom.contains(as_text) {
+            problems.push(format!("{as_text} appears: the markup shows as text"));
+        }
+    }
+    if dom.matches("&lt;p&gt;").count() != 1 {
+        problems.push(
+            "the text `<p>` appears other than the once file2.html writes it as &lt;p&gt;"
+                .to_string(),
+        );
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{}\nthe DOM:\n{dom}", problems.join("\n")).into())
+    }
+}
+
+fn file1_shows_as_text(chromium: &Path) -> Result<(), Failed> {
+    let root = Root::seeded();
+    let server = Server::start(&root, &[])?;
+    let dom = dump_dom(chromium, &server, "/file1.txt")?;
+    let file1 = fs::read_to_string(Path::new(FIXTURES).join("file1.txt")).expect("file1.txt");
+    let shown = plain_text_view(&dom)?;
+    if shown != escape_text(&file1) {
+        return Err(format!(
+            "the <pre> is not file1.txt's text:\n{}",
+            diff(escape_text(&file1).as_bytes(), shown.as_bytes()).unwrap_or_default()
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn missing_file_shows_404(chromium: &Path) -> Result<(), Failed> {
+    let root = Root::seeded();
+    let server = Server::start(&root, &[])?;
+    let dom = dump_dom(chromium, &server, "/nosuchfile.txt")?;
+    let shown = plain_text_view(&dom)?;
+    if shown != "404 not found" {
+        return Err(format!("expected the page `404 not found`, got {shown:?}").into());
+    }
+    Ok(())
+}
