@@ -20,6 +20,12 @@ pub struct Config {
     pub root: PathBuf,
     /// What each connection may cost: head size and deadlines.
     pub limits: Limits,
+    /// `--tree`: serve subdirectories of the root instead of stripping the path.
+    pub tree: bool,
+    /// `--listing`: list a directory that has no `index.html`.
+    pub listing: bool,
+    /// `--hidden`: serve and list names that start with `.`.
+    pub hidden: bool,
 }
 
 /// What the command line asks for.
@@ -42,6 +48,13 @@ Options:
       --root DIR  Directory to serve [default: the current directory]
       --bind ADDR Address to listen on, such as 127.0.0.1 or ::1
                   [default: every interface, IPv6 and IPv4]
+      --tree      Serve subdirectories: GET /a/b.txt serves ROOT/a/b.txt
+                  (without it, the assignment's rule: ROOT/b.txt)
+      --listing   List a directory that has no index.html as an HTML page
+                  (without --tree, only / is a directory); a directory asked
+                  for without its final / is redirected (301) to it
+      --hidden    Serve and list names starting with '.' (.git/, .env),
+                  which are otherwise 404 and left out of listings
   -h, --help      Print this help
   -V, --version   Print the version
 
@@ -57,8 +70,8 @@ Limits (what one client may cost; defaults are in src/limits.rs):
                   [default: 8192, from 64 to 1048576]
 
 A request names a file by the last part of its path: GET /a/b/file1.txt serves
-ROOT/file1.txt. Nothing outside ROOT is ever served; what cannot be served gets
-the assignment's 404. Once listening, the server prints one line to stdout:
+ROOT/file1.txt. Nothing outside ROOT is ever served, not even through a
+symlink; what cannot be served gets the assignment's 404. Once listening, the server prints one line to stdout:
   listening on http://HOST:PORT/ serving ROOT
 SIGINT (Ctrl-C) and SIGTERM stop it.
 ";
@@ -72,10 +85,14 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
     let mut bind = None;
     let mut root = None;
     let mut limits = Limits::default();
+    let (mut tree, mut listing, mut hidden) = (false, false, false);
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
             Short('h') | Long("help") => return Ok(Command::Help),
             Short('V') | Long("version") => return Ok(Command::Version),
+            Long("tree") => tree = true,
+            Long("listing") => listing = true,
+            Long("hidden") => hidden = true,
             Long("root") => root = Some(PathBuf::from(value(&mut parser, "--root")?)),
             Long("bind") => {
                 let text = utf8(value(&mut parser, "--bind")?, "--bind")?;
@@ -117,6 +134,9 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         bind,
         root: root.unwrap_or_else(|| PathBuf::from(".")),
         limits,
+        tree,
+        listing,
+        hidden,
     }))
 }
 
@@ -175,6 +195,7 @@ mod tests {
         assert_eq!(config.root, PathBuf::from("."));
         assert_eq!(config.bind, None);
         assert_eq!(config.limits, Limits::default());
+        assert!(!config.tree && !config.listing && !config.hidden);
     }
 
     #[test]
@@ -197,6 +218,20 @@ mod tests {
             send_timeout: Duration::from_secs(2),
         };
         assert_eq!(config.limits, expected);
+    }
+
+    #[test]
+    fn the_extension_switches() {
+        let Ok(Command::Serve(config)) = parse_strs(&["--tree", "--listing", "--hidden", "8080"])
+        else {
+            panic!("valid flags refused");
+        };
+        assert!(config.tree && config.listing && config.hidden);
+        assert_eq!(config.port, 8080);
+        assert!(
+            parse_strs(&["--tree=yes"]).is_err(),
+            "a switch takes no value"
+        );
     }
 
     #[test]

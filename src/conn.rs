@@ -17,17 +17,18 @@
 //! - A defect in the head is answered as soon as it is visible (a bare LF, an
 //!   overlong line), without waiting for the rest.
 
-use std::fs::File;
+use std::fs::OpenOptions;
 use std::io::{self, Read};
 use std::net::{Shutdown, TcpStream};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::time::Instant;
 
 use crate::limits::{Limits, LINGER, LINGER_BYTES};
 use crate::request::{self, Method, Request};
-use crate::resolve::{self, Refusal};
+use crate::resolve::{self, Found, Refusal, Site};
 use crate::response::{self, Status};
-use crate::{mime, send};
+use crate::{listing, mime, send};
 
 /// How reading a head can end without one.
 enum Unread {
@@ -40,7 +41,7 @@ enum Unread {
 }
 
 /// Serves one connection and closes it.
-pub fn serve(mut stream: TcpStream, root: &Path, limits: &Limits) {
+pub fn serve(mut stream: TcpStream, site: &Site, limits: &Limits) {
     // On the heap, as its size is a setting (`--max-head-bytes`).
     let mut buf = vec![0u8; limits.max_head];
     // A HEAD gets exactly the head GET would get, errors included: no body.
@@ -51,7 +52,7 @@ pub fn serve(mut stream: TcpStream, root: &Path, limits: &Limits) {
                 .map_err(status_for)
                 .and_then(|request| {
                     head_only = request.method == Method::Head;
-                    respond(&stream, root, &request, limits)
+                    respond(&stream, site, &request, limits)
                 });
             (answer, received > len)
         }
@@ -112,10 +113,11 @@ fn read_head(
     }
 }
 
-/// Answers a parsed request with a file, or says which error to send instead.
+/// Answers a parsed request (a file, a listing, a redirect), or says which
+/// error to send instead.
 fn respond(
     stream: &TcpStream,
-    root: &Path,
+    site: &Site,
     request: &Request,
     limits: &Limits,
 ) -> Result<(), Status> {
@@ -124,20 +126,60 @@ fn respond(
         Method::Unserved => return Err(Status::MethodNotAllowed),
         Method::Unknown => return Err(Status::NotImplemented),
     }
-    let path = resolve::resolve(root, request.target).map_err(|refusal| match refusal {
+    let head_only = request.method == Method::Head;
+    let found = resolve::find(site, request.target).map_err(|refusal| match refusal {
         Refusal::NotFound => Status::NotFound,
         Refusal::BadTarget => Status::BadRequest,
     })?;
-    let file = File::open(&path).map_err(|_| Status::NotFound)?;
+    match found {
+        Found::File(path) => send_file(stream, &path, head_only, limits),
+        Found::Listing { dir, url } => {
+            let body = listing::page(site, &dir, &url).map_err(|_| Status::NotFound)?;
+            let mut whole = response::head(Status::Ok, listing::CONTENT_TYPE, body.len() as u64);
+            if !head_only {
+                whole.extend_from_slice(&body);
+            }
+            let _ = stream.set_write_timeout(Some(limits.send_timeout));
+            let _ = send::all(stream, &whole);
+            Ok(())
+        }
+        Found::Redirect(location) => {
+            let whole = response::redirect(&location);
+            let bytes = if head_only {
+                response::without_body(&whole)
+            } else {
+                &whole
+            };
+            let _ = stream.set_write_timeout(Some(limits.send_timeout));
+            let _ = send::all(stream, bytes);
+            Ok(())
+        }
+    }
+}
+
+/// Sends the file at `path`, or says it cannot be served (404).
+fn send_file(
+    stream: &TcpStream,
+    path: &Path,
+    head_only: bool,
+    limits: &Limits,
+) -> Result<(), Status> {
+    // O_NONBLOCK: should the name have become a FIFO since it was resolved,
+    // opening it must not wait for a writer; it is then refused as not a file.
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|_| Status::NotFound)?;
     // Length from the opened file, not the name: the name may change under us.
     let meta = file.metadata().map_err(|_| Status::NotFound)?;
     if !meta.is_file() {
         return Err(Status::NotFound);
     }
-    let head = response::head(Status::Ok, mime::for_path(&path), meta.len());
+    let head = response::head(Status::Ok, mime::for_path(path), meta.len());
     // From here on the status line is out: a failure can only cut the connection.
     let _ = stream.set_write_timeout(Some(limits.send_timeout));
-    let _ = if request.method == Method::Head || meta.len() == 0 {
+    let _ = if head_only || meta.len() == 0 {
         send::all(stream, &head)
     } else {
         send::head_before_body(stream, &head).and_then(|()| send::file(stream, &file, meta.len()))

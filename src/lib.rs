@@ -9,13 +9,15 @@
 //!         listen
 //! ```
 //!
-//! Every limit is a named constant in [`limits`]. It is a library as well as a
+//! `resolve` may instead answer with a directory listing (`listing`, the page)
+//! or a redirect. Every limit is a named constant in [`limits`]. It is a library as well as a
 //! binary only so that benchmarks and fuzzers can call the parser and resolver.
 
 pub mod cli;
 pub mod conn;
 pub mod limits;
 pub mod listener;
+pub mod listing;
 pub mod mime;
 pub mod request;
 pub mod resolve;

@@ -9,6 +9,7 @@ use std::thread;
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 use webserver::cli::{self, Command, Config};
+use webserver::resolve::Site;
 use webserver::{listener, server};
 
 fn main() -> ExitCode {
@@ -68,7 +69,13 @@ fn serve(config: Config) -> Result<std::convert::Infallible, String> {
         root.display()
     );
     let _ = stdout.flush();
-    server::run(listener, Arc::from(root.as_path()), config.limits)
+    let site = Site {
+        root,
+        tree: config.tree,
+        listing: config.listing,
+        hidden: config.hidden,
+    };
+    server::run(listener, Arc::new(site), config.limits)
 }
 
 /// The URL a person on this machine would open.

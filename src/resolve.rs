@@ -1,14 +1,47 @@
-//! A request target to a file inside the root, or a refusal.
+//! A request target to what we serve (a file, a directory listing, a redirect),
+//! or a refusal.
 //!
-//! The assignment's rule: keep only the last `/`-separated part of the path and
-//! look for that name in the root. The target is percent-decoded once, before the
-//! split, so `..%2f..%2fsecret` is split like `../../secret`; the name that is left
-//! must be an ordinary file name, and the file it names, symlinks followed, must
-//! still lie inside the root (compared by path components, never as strings).
+//! The target is reduced to its path first: an absolute-form target
+//! (`http://host/a.txt`) loses its scheme and authority, and `?query` and
+//! `#fragment` are dropped. The path is then percent-decoded once, and a decoded
+//! NUL or other control byte is a 400. Decoding comes before splitting, so
+//! `..%2f..%2fsecret` is split like `../../secret`.
+//!
+//! Two modes:
+//! - default, the assignment's rule: keep only the last `/`-separated part and
+//!   look for that name in the root itself. With `--listing`, the path `/` (and
+//!   only it) lists the root, or serves its `index.html`.
+//! - `--tree`: the path names a file or directory below the root. Components `.`
+//!   and empty ones are skipped; a `..` component is refused outright (404)
+//!   rather than resolved: browsers remove dot segments before they send, so
+//!   only a hand-made request has one, and refusing needs no reasoning about
+//!   where it would lead. A directory asked for without its trailing slash is
+//!   redirected to the slashed URL (so relative links in it work), but only when
+//!   that URL would be answered (an `index.html`, or `--listing`); otherwise it
+//!   is a 404 like any other name we do not serve.
+//!
+//! Confinement, in both modes: the name asked for is resolved by the file
+//! system, symlinks followed (`canonicalize`), and the real location must lie
+//! inside the real root, compared by path components (`Path::starts_with`),
+//! never as strings, so a sibling `www2/` beside `www/` stays out.
+//!
+//! Symlink policy: a link is followed. A link whose real location is outside the
+//! root is a 404, as is one whose real location is hidden (a component below
+//! the root starting with `.`, so `notes.txt -> .env` leaks nothing). A link that
+//! stays inside the root is served, under the link's name, as its target would
+//! be: it exposes nothing the root does not already serve, and it is how sites
+//! alias `latest/ -> v2/`.
+//!
+//! Hidden names (starting with `.`) are neither served nor listed unless
+//! `--hidden` is given: a served `.git/` or `.env` is a classic leak.
+//!
+//! What is neither a regular file nor a directory (a FIFO, a socket, a device)
+//! is never served: opening a FIFO would block the connection.
 
 use std::ffi::OsStr;
+use std::fs;
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// Why a target names nothing we serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,34 +52,192 @@ pub enum Refusal {
     BadTarget,
 }
 
-/// Resolves `target` against `root`, which must be absolute and canonical.
+/// What is served, and how targets map onto it.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Absolute and canonical (symlink-free): real locations are compared to it.
+    pub root: PathBuf,
+    /// `--tree`: serve subdirectories instead of stripping the path.
+    pub tree: bool,
+    /// `--listing`: a directory without `index.html` gets a listing, not a 404.
+    pub listing: bool,
+    /// `--hidden`: serve and list names starting with `.`.
+    pub hidden: bool,
+}
+
+impl Site {
+    /// The assignment's site: the default mode, no listing, no hidden files.
+    pub fn new(root: PathBuf) -> Site {
+        Site {
+            root,
+            tree: false,
+            listing: false,
+            hidden: false,
+        }
+    }
+}
+
+/// What a target is answered with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// A regular file, by its real path.
+    File(PathBuf),
+    /// A directory to list: its real path, and the decoded URL path that names
+    /// it, ending in `/`.
+    Listing { dir: PathBuf, url: Vec<u8> },
+    /// A directory asked for without its trailing slash: the slashed URL,
+    /// percent-encoded, for `Location`.
+    Redirect(String),
+}
+
+/// The assignment's lookup: the file `target` names in the default mode.
 pub fn resolve(root: &Path, target: &[u8]) -> Result<PathBuf, Refusal> {
-    let path = decode(without_query(target));
+    match find(&Site::new(root.to_path_buf()), target)? {
+        Found::File(path) => Ok(path),
+        Found::Listing { .. } | Found::Redirect(_) => Err(Refusal::NotFound),
+    }
+}
+
+/// What `target` names on `site`.
+pub fn find(site: &Site, target: &[u8]) -> Result<Found, Refusal> {
+    find_decoded(site, &decode(path_of(target)))
+}
+
+/// What a decoded URL path names on `site`; the listing asks this about each
+/// entry, so it links to exactly what we serve.
+pub fn find_decoded(site: &Site, path: &[u8]) -> Result<Found, Refusal> {
     if path.iter().any(|&b| b < 0x20 || b == 0x7f) {
         return Err(Refusal::BadTarget);
     }
+    if site.tree {
+        in_tree(site, path)
+    } else {
+        in_root(site, path)
+    }
+}
+
+/// The default mode: the last part of the path, looked up in the root itself.
+fn in_root(site: &Site, path: &[u8]) -> Result<Found, Refusal> {
+    if site.listing && path.iter().all(|&b| b == b'/') {
+        return directory(site, site.root.clone(), &[], true);
+    }
     let name = path.rsplit(|&b| b == b'/').next().unwrap_or_default();
-    if matches!(name, b"" | b"." | b"..") || name.contains(&b'\\') {
+    if !servable_name(site, name) {
         return Err(Refusal::NotFound);
     }
-    let real = root
-        .join(OsStr::from_bytes(name))
-        .canonicalize()
+    let real = confined(site, &site.root.join(OsStr::from_bytes(name)))?;
+    if real.parent() != Some(site.root.as_path()) {
+        // A symlink into a subdirectory: this mode serves the root's own files.
+        return Err(Refusal::NotFound);
+    }
+    match fs::metadata(&real) {
+        Ok(meta) if meta.is_file() => Ok(Found::File(real)),
+        _ => Err(Refusal::NotFound),
+    }
+}
+
+/// `--tree`: the path's components, below the root.
+fn in_tree(site: &Site, path: &[u8]) -> Result<Found, Refusal> {
+    let mut parts = Vec::new();
+    for part in path.split(|&b| b == b'/') {
+        match part {
+            b"" | b"." => {}
+            _ if !servable_name(site, part) => return Err(Refusal::NotFound),
+            _ => parts.push(part),
+        }
+    }
+    let asked = parts.iter().fold(site.root.clone(), |dir, part| {
+        dir.join(OsStr::from_bytes(part))
+    });
+    let real = confined(site, &asked)?;
+    let meta = fs::metadata(&real).map_err(|_| Refusal::NotFound)?;
+    let slashed = path.last() == Some(&b'/') || parts.is_empty();
+    if meta.is_file() && !slashed {
+        Ok(Found::File(real))
+    } else if meta.is_dir() {
+        directory(site, real, &parts, slashed)
+    } else {
+        // `file.txt/` names no directory; a FIFO or socket is never served.
+        Err(Refusal::NotFound)
+    }
+}
+
+/// A directory named by the URL path `parts`: its index, its listing, or a
+/// redirect to the slashed URL.
+fn directory(site: &Site, dir: PathBuf, parts: &[&[u8]], slashed: bool) -> Result<Found, Refusal> {
+    let index = confined(site, &dir.join("index.html"))
+        .ok()
+        .filter(|index| index.is_file());
+    if index.is_none() && !site.listing {
+        return Err(Refusal::NotFound);
+    }
+    if !slashed {
+        let mut location = String::new();
+        for part in parts {
+            location.push('/');
+            location.push_str(&encode(part));
+        }
+        location.push('/');
+        return Ok(Found::Redirect(location));
+    }
+    if let Some(index) = index {
+        return Ok(Found::File(index));
+    }
+    let mut url = b"/".to_vec();
+    for part in parts {
+        url.extend_from_slice(part);
+        url.push(b'/');
+    }
+    Ok(Found::Listing { dir, url })
+}
+
+/// A name we may look up: not `.`, `..` or empty, no backslash (never a
+/// separator here, and never a way to climb), hidden only with `--hidden`.
+fn servable_name(site: &Site, name: &[u8]) -> bool {
+    !matches!(name, b"" | b"." | b"..")
+        && !name.contains(&b'\\')
+        && (site.hidden || name[0] != b'.')
+}
+
+/// The real location of `asked`, symlinks followed, if it lies inside the root
+/// and, without `--hidden`, nowhere hidden below it.
+fn confined(site: &Site, asked: &Path) -> Result<PathBuf, Refusal> {
+    let real = asked.canonicalize().map_err(|_| Refusal::NotFound)?;
+    let below = real
+        .strip_prefix(&site.root)
         .map_err(|_| Refusal::NotFound)?;
-    if real.parent() != Some(root) {
-        // A symlink that leads out of the root, or into a subdirectory of it.
+    let hidden = below.components().any(|part| match part {
+        Component::Normal(name) => name.as_bytes().first() == Some(&b'.'),
+        _ => true,
+    });
+    if hidden && !site.hidden {
         return Err(Refusal::NotFound);
     }
     Ok(real)
 }
 
-/// The path part of a target: what comes before `?` or `#`.
-fn without_query(target: &[u8]) -> &[u8] {
+/// The path part of a target: scheme and authority of the absolute form
+/// removed, and what comes from `?` or `#` on.
+fn path_of(target: &[u8]) -> &[u8] {
     let end = target
         .iter()
         .position(|&b| b == b'?' || b == b'#')
         .unwrap_or(target.len());
-    &target[..end]
+    let target = &target[..end];
+    let scheme = [&b"http://"[..], b"https://"].into_iter().find(|scheme| {
+        target
+            .get(..scheme.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+    });
+    match scheme {
+        Some(scheme) => {
+            let rest = &target[scheme.len()..];
+            rest.iter()
+                .position(|&b| b == b'/')
+                .map_or(&b"/"[..], |slash| &rest[slash..])
+        }
+        None => target,
+    }
 }
 
 /// `%XX` escapes to bytes; a `%` not followed by two hex digits stays as it is.
@@ -76,6 +267,21 @@ fn hex(digit: u8) -> Option<u8> {
     (digit as char).to_digit(16).map(|d| d as u8)
 }
 
+/// Bytes as one URL path segment: everything but RFC 3986's unreserved
+/// characters escaped, so no name can become a scheme (`a:b`), a query, a
+/// fragment or a separator.
+pub fn encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,19 +295,71 @@ mod tests {
     }
 
     #[test]
-    fn query_and_fragment_are_not_the_path() {
-        assert_eq!(without_query(b"/a.txt?x=/../b#c"), b"/a.txt");
-        assert_eq!(without_query(b"/a.txt#frag"), b"/a.txt");
+    fn encode_then_decode_is_the_name() {
+        let name = "<img src=x onerror=alert(1)> a:b?c#d%e/f café".as_bytes();
+        let encoded = encode(name);
+        assert!(encoded
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)));
+        assert_eq!(decode(encoded.as_bytes()), name);
+    }
+
+    #[test]
+    fn the_path_of_a_target() {
+        for (target, path) in [
+            (&b"/a.txt?x=/../b#c"[..], &b"/a.txt"[..]),
+            (b"/a.txt#frag", b"/a.txt"),
+            (b"http://host/a.txt", b"/a.txt"),
+            (b"HTTPS://host:8080/d/a.txt?q", b"/d/a.txt"),
+            (b"http://host", b"/"),
+            (b"http://host?x=/y", b"/"),
+            (b"/http://host/a.txt", b"/http://host/a.txt"),
+        ] {
+            assert_eq!(
+                path_of(target),
+                path,
+                "{:?}",
+                String::from_utf8_lossy(target)
+            );
+        }
     }
 
     #[test]
     fn names_that_are_not_files_are_refused_before_the_disk() {
         let root = Path::new("/nonexistent-root");
-        for target in [&b"/"[..], b"/.", b"/..", b"/a/", b"/..%2f", b"/a\\..\\b"] {
+        for target in [
+            &b"/"[..],
+            b"/.",
+            b"/..",
+            b"/a/",
+            b"/..%2f",
+            b"/a\\..\\b",
+            b"/.env",
+        ] {
             assert_eq!(resolve(root, target), Err(Refusal::NotFound), "{target:?}");
         }
         for target in [&b"/a%00.txt"[..], b"/%0d%0a", b"/x%7f"] {
             assert_eq!(resolve(root, target), Err(Refusal::BadTarget), "{target:?}");
         }
+    }
+
+    #[test]
+    fn tree_mode_refuses_climbing_and_hidden_parts_before_the_disk() {
+        let site = Site {
+            tree: true,
+            ..Site::new(PathBuf::from("/nonexistent-root"))
+        };
+        for target in [
+            &b"/../secret.txt"[..],
+            b"/a/../../secret.txt",
+            b"/%2e%2e/secret.txt",
+            b"/a/..%2f..%2fsecret.txt",
+            b"/.git/config",
+            b"/a/.env",
+            b"/a\\..\\b",
+        ] {
+            assert_eq!(find(&site, target), Err(Refusal::NotFound), "{target:?}");
+        }
+        assert_eq!(find(&site, b"/a/%01"), Err(Refusal::BadTarget));
     }
 }

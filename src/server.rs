@@ -10,15 +10,15 @@
 //! this one; see the README's design notes.)
 
 use std::net::TcpListener;
-use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 
 use crate::conn;
 use crate::limits::{Limits, ACCEPT_BACKOFF, CONNECTION_STACK, MAX_CONNECTIONS};
+use crate::resolve::Site;
 
 /// Accepts and serves connections until the process ends, each within `limits`.
-pub fn run(listener: TcpListener, root: Arc<Path>, limits: Limits) -> ! {
+pub fn run(listener: TcpListener, site: Arc<Site>, limits: Limits) -> ! {
     let places = Arc::new(Places::new(MAX_CONNECTIONS));
     loop {
         places.wait_for_one();
@@ -33,11 +33,11 @@ pub fn run(listener: TcpListener, root: Arc<Path>, limits: Limits) -> ! {
             }
         };
         let place = Place::take(&places);
-        let root = Arc::clone(&root);
+        let site = Arc::clone(&site);
         let spawned = thread::Builder::new()
             .stack_size(CONNECTION_STACK)
             .spawn(move || {
-                conn::serve(stream, &root, &limits);
+                conn::serve(stream, &site, &limits);
                 drop(place);
             });
         if spawned.is_err() {

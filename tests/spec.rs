@@ -42,6 +42,10 @@ struct CaseFile {
     split: Option<Vec<usize>>,
     pause_ms: Option<u64>,
     wait_ms: Option<u64>,
+    /// What the harness makes in the temp dir before the server starts: things
+    /// git cannot carry in `fixtures/` (see `prepare`).
+    #[serde(default)]
+    setup: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -155,6 +159,7 @@ fn load(name: &str, path: &Path) -> Result<Case, String> {
 
 fn run(case: &Case) -> Result<(), Failed> {
     let root = Root::seeded();
+    prepare(&root, &case.file.setup).map_err(|e| format!("{}: setup: {e}", case.name))?;
     let server = Server::start(&root, &case.file.args)?;
     let patience = match case.file.expect {
         Expect::Waits => Duration::from_millis(case.file.wait_ms.unwrap_or(300)),
@@ -179,6 +184,50 @@ fn run(case: &Case) -> Result<(), Failed> {
         )
         .into()
     })
+}
+
+/// Runs a case's `setup` steps in the temp dir that holds `www/` and the canary.
+/// Each step is `VERB PATH [TARGET]`, PATH relative to that dir, never climbing:
+/// - `symlink PATH TARGET`: a symbolic link at PATH pointing to TARGET, verbatim;
+/// - `fifo PATH`: a named pipe (opening it for reading would block);
+/// - `canary PATH`: a file holding the canary text, e.g. in a sibling `www2/`.
+fn prepare(root: &Root, steps: &[String]) -> Result<(), String> {
+    for step in steps {
+        let words: Vec<&str> = step.split(' ').collect();
+        let path = match words.get(1) {
+            Some(path)
+                if Path::new(path)
+                    .components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_))) =>
+            {
+                root.outside().join(path)
+            }
+            _ => return Err(format!("{step:?}: PATH must be relative and never climb")),
+        };
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| format!("{step:?}: {e}"))?;
+        }
+        let made = match (words[0], &words[2..]) {
+            ("symlink", [target]) => std::os::unix::fs::symlink(target, &path),
+            ("fifo", []) => {
+                let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes())
+                    .map_err(|e| format!("{step:?}: {e}"))?;
+                // SAFETY: mkfifo reads the NUL-terminated path we own.
+                match unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) } {
+                    0 => Ok(()),
+                    _ => Err(std::io::Error::last_os_error()),
+                }
+            }
+            ("canary", []) => fs::write(&path, CANARY),
+            _ => {
+                return Err(format!(
+                    "{step:?}: not symlink|fifo|canary with its arguments"
+                ))
+            }
+        };
+        made.map_err(|e| format!("{step:?}: {e}"))?;
+    }
+    Ok(())
 }
 
 fn check(case: &Case, reply: &Reply) -> Result<(), String> {

@@ -1,0 +1,86 @@
+//! Extension behaviour the golden cases cannot set up: files and directories the
+//! server may not read. Root reads everything whatever the mode bits say, so when
+//! the suite runs as root (CI containers do) the server runs as `nobody` instead.
+
+mod support;
+
+use std::fs::{self, Permissions};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+
+use support::{get, Root, Server};
+
+const NOT_FOUND: &[u8] = b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\n404 not found";
+
+/// `nobody` on Debian and most Linux systems.
+const NOBODY: u32 = 65534;
+
+/// Starts `--tree --listing` on `root` as a user the mode bits apply to.
+fn start_unprivileged(root: &Root) -> Server {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_webserver"));
+    command
+        .args(["--tree", "--listing", "--bind", "127.0.0.1", "0"])
+        .current_dir(root.www());
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        // The temp dir is 0700: nobody must be able to reach www/ in it. The
+        // canary beside www/ becomes reachable too; keeping it out is the server's job.
+        fs::set_permissions(root.outside(), Permissions::from_mode(0o711))
+            .expect("chmod the temp dir");
+        command.uid(NOBODY).gid(NOBODY);
+    }
+    Server::spawn(command).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn an_unreadable_file_is_404_and_its_neighbours_still_serve() {
+    let root = Root::seeded();
+    let file = root.www().join("tree/a.txt");
+    fs::set_permissions(&file, Permissions::from_mode(0o000)).expect("chmod a.txt");
+    let server = start_unprivileged(&root);
+
+    let reply = get(server.addr, "/tree/a.txt");
+    assert_eq!(
+        reply.bytes,
+        NOT_FOUND,
+        "{}\n{}",
+        support::visible(&reply.bytes),
+        server.report()
+    );
+    let neighbour = get(server.addr, "/tree/sub/b.txt");
+    let expected = fs::read(root.www().join("tree/sub/b.txt")).expect("b.txt");
+    assert!(
+        neighbour.bytes.starts_with(b"HTTP/1.1 200 OK\r\n") && neighbour.bytes.ends_with(&expected),
+        "{}",
+        support::visible(&neighbour.bytes)
+    );
+}
+
+#[test]
+fn an_unreadable_directory_is_404_not_a_listing() {
+    let root = Root::seeded();
+    let dir = root.www().join("tree/sub");
+    fs::set_permissions(&dir, Permissions::from_mode(0o000)).expect("chmod sub/");
+    let server = start_unprivileged(&root);
+
+    for target in ["/tree/sub/", "/tree/sub/b.txt"] {
+        let reply = get(server.addr, target);
+        assert_eq!(
+            reply.bytes,
+            NOT_FOUND,
+            "{target}: {}\n{}",
+            support::visible(&reply.bytes),
+            server.report()
+        );
+    }
+    // Its parent still lists and serves.
+    let parent = get(server.addr, "/tree/");
+    assert!(
+        parent.bytes.starts_with(b"HTTP/1.1 200 OK\r\n"),
+        "{}",
+        support::visible(&parent.bytes)
+    );
+    // Restore the bits so the temp dir can be removed.
+    fs::set_permissions(&dir, Permissions::from_mode(0o755)).expect("chmod sub/ back");
+}
