@@ -69,9 +69,10 @@ Limits (what one client may cost; defaults are in src/limits.rs):
                   else 431; also each connection's read buffer
                   [default: 8192, from 64 to 1048576]
 
-A request names a file by the last part of its path: GET /a/b/file1.txt serves
-ROOT/file1.txt. Nothing outside ROOT is ever served, not even through a
-symlink; what cannot be served gets the assignment's 404. Once listening, the server prints one line to stdout:
+Without --tree, a request names a file by the last part of its path:
+GET /a/b/file1.txt serves ROOT/file1.txt. Nothing outside ROOT is ever served,
+not even through a symlink; what cannot be served gets the assignment's 404.
+Once listening, the server prints one line to stdout:
   listening on http://HOST:PORT/ serving ROOT
 SIGINT (Ctrl-C) and SIGTERM stop it.
 ";
