@@ -3,7 +3,9 @@
 //! An entry is listed when, and only when, the resolver would serve it: each name
 //! is asked of `resolve::find_decoded` under the directory's URL, so a hidden
 //! name, a symlink leading out of the root, a FIFO, or (in the default mode) a
-//! subdirectory never appears, and every link works. Names are sorted by their
+//! subdirectory never appears, and every link works (one exception: a file
+//! whose mode bits forbid reading is listed, then answered 404; finding that
+//! out would cost an open per entry). Names are sorted by their
 //! bytes; a directory ends in `/`. Names are HTML-escaped for the text and
 //! percent-encoded for the href, so no file name can inject markup or change
 //! what its link points to (`<img src=x onerror=alert(1)>.txt` is shown, not

@@ -64,10 +64,14 @@ fn main() {
     let curl = Program::find("curl", &["curl"], "apt-get install curl");
     let python = Program::find("Python 3", &["python3"], "apt-get install python3");
 
-    let browser_checks: [(&str, BrowserCheck); 3] = [
+    let browser_checks: [(&str, BrowserCheck); 4] = [
         ("chromium/file2-renders-as-html", file2_renders_as_html),
         ("chromium/file1-shows-as-text", file1_shows_as_text),
         ("chromium/missing-file-shows-404", missing_file_shows_404),
+        (
+            "chromium/listing-shows-a-hostile-name-as-text",
+            listing_shows_hostile_name,
+        ),
     ];
     for (name, check) in browser_checks {
         trials.push(with_program(name, &chromium, in_ci, move |program| {
@@ -617,4 +621,32 @@ fn missing_file_shows_404(chromium: &Path) -> Result<(), Failed> {
         return Err(format!("expected the page `404 not found`, got {shown:?}").into());
     }
     Ok(())
+}
+
+/// `--tree --listing`: the browser follows the 301 from `/tree` to `/tree/`, and
+/// the file named `<img src=x onerror=alert(1)>.txt` is a link's text, not an
+/// element (issue 3).
+fn listing_shows_hostile_name(chromium: &Path) -> Result<(), Failed> {
+    let root = Root::seeded();
+    let server = Server::start(&root, &["--tree".to_string(), "--listing".to_string()])?;
+    let dom = dump_dom(chromium, &server, "/tree")?;
+    let mut problems = Vec::new();
+    for expected in [
+        "<h1>Index of /tree/</h1>",
+        "<a href=\"%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E.txt\">&lt;img src=x onerror=alert(1)&gt;.txt</a>",
+        "<a href=\"caf%C3%A9.txt\">café.txt</a>",
+        "<a href=\"../\">../</a>",
+    ] {
+        if !dom.contains(expected) {
+            problems.push(format!("no {expected}"));
+        }
+    }
+    if dom.contains("<img") {
+        problems.push("an <img> element: the file name became markup".to_string());
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{}\nthe DOM:\n{dom}", problems.join("\n")).into())
+    }
 }
