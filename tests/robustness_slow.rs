@@ -1,0 +1,260 @@
+//! Slow and idle clients: a thousand half-sent heads do not keep valid requests
+//! waiting, each of them gets its 408 at its deadline and not before, and a
+//! client trickling bytes is cut off by the same deadline.
+//!
+//! Outcomes only: how long a valid request waits next to the stalled ones is a
+//! speed figure, measured on purpose by `examples/robustness_figures.rs`.
+
+mod proc_stats;
+mod support;
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use support::{diff, get, read_to_close, End, Root, Server, FIXTURES};
+
+/// Clients that send half a request and stall.
+const STALLED: usize = 1000;
+
+/// The head deadline the server runs with here. Long enough that opening the
+/// stalled connections and serving the valid requests fits well inside it on a
+/// loaded machine, short enough to keep the test quick.
+const DEADLINE: Duration = Duration::from_secs(5);
+
+/// How late after its deadline a stalled connection may be closed: generous,
+/// as the point is "closed by the server", not a speed figure.
+const SLACK: Duration = Duration::from_secs(10);
+
+/// Valid requests served while the stalled ones hang.
+const VALID: usize = 20;
+
+/// A sanity ceiling for the server's memory with the stalled clients hanging:
+/// far above what a thread per connection costs, far below what holding a
+/// megabyte per client would.
+const HANGING_RSS_CEILING: u64 = 256 << 20;
+
+const PARTIAL: &[u8] = b"GET /file1.txt HTTP/1.1\r\nHost: loc";
+
+fn error_408() -> Vec<u8> {
+    b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain\r\nContent-Length: 19\r\nConnection: close\r\n\r\n408 request timeout".to_vec()
+}
+
+fn file1_response() -> Vec<u8> {
+    let body = std::fs::read(format!("{FIXTURES}/file1.txt")).expect("fixture");
+    let mut bytes = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    bytes.extend(body);
+    bytes
+}
+
+/// This process needs a descriptor per stalled client, beyond the common soft
+/// limit of 1024.
+fn raise_own_fd_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read and write the struct we own.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+        limit.rlim_cur = limit.rlim_max;
+        assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
+    }
+    assert!(
+        limit.rlim_cur as usize > STALLED + 100,
+        "the open-file hard limit {} is too low for {STALLED} clients",
+        limit.rlim_cur
+    );
+}
+
+struct Stalled {
+    stream: TcpStream,
+    connected: Instant,
+    bytes: Vec<u8>,
+    closed: Option<Instant>,
+}
+
+/// Waits (with poll) until every stalled connection has been closed by the
+/// server, or `limit` passes; records what each received and when it closed.
+fn collect_closes(stalled: &mut [Stalled], limit: Duration) {
+    let give_up = Instant::now() + limit;
+    let mut chunk = [0u8; 1024];
+    while stalled.iter().any(|s| s.closed.is_none()) && Instant::now() < give_up {
+        let open: Vec<usize> = (0..stalled.len())
+            .filter(|&i| stalled[i].closed.is_none())
+            .collect();
+        let mut fds: Vec<libc::pollfd> = open
+            .iter()
+            .map(|&i| libc::pollfd {
+                fd: stalled[i].stream.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            })
+            .collect();
+        // SAFETY: `fds` is a live array of pollfd of the length we pass.
+        let ready = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, 100) };
+        if ready <= 0 {
+            continue;
+        }
+        for (slot, &i) in fds.iter().zip(&open) {
+            if slot.revents == 0 {
+                continue;
+            }
+            let conn = &mut stalled[i];
+            loop {
+                match conn.stream.read(&mut chunk) {
+                    Ok(0) => {
+                        conn.closed = Some(Instant::now());
+                        break;
+                    }
+                    Ok(n) => conn.bytes.extend_from_slice(&chunk[..n]),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => {
+                        conn.closed = Some(Instant::now());
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_thousand_stalled_clients_neither_block_others_nor_outlive_their_deadline() {
+    raise_own_fd_limit();
+    let root = Root::seeded();
+    let args = vec![
+        "--head-timeout-ms".to_string(),
+        DEADLINE.as_millis().to_string(),
+    ];
+    let server = Server::start(&root, &args).expect("server starts");
+    let threads_before = proc_stats::threads(server.pid());
+    let first_connect = Instant::now();
+    let mut stalled: Vec<Stalled> = (0..STALLED)
+        .map(|i| {
+            let connected = Instant::now();
+            let mut stream = TcpStream::connect(server.addr)
+                .unwrap_or_else(|e| panic!("stalled client {i}: {e}"));
+            stream.write_all(PARTIAL).expect("send half a request");
+            stream.set_nonblocking(true).expect("nonblocking");
+            Stalled {
+                stream,
+                connected,
+                bytes: Vec::new(),
+                closed: None,
+            }
+        })
+        .collect();
+
+    let expected = file1_response();
+    for _ in 0..VALID {
+        let reply = get(server.addr, "/file1.txt");
+        assert_eq!(diff(&expected, &reply.bytes), None, "{}", server.report());
+        assert_eq!(reply.end, End::Closed);
+    }
+    let hanging_rss = proc_stats::status_bytes(server.pid(), "VmRSS");
+    let threads = proc_stats::threads(server.pid());
+    // Everything above must have happened while the stalled clients hung, or
+    // the test proved nothing about them.
+    let served_by = first_connect.elapsed();
+    assert!(
+        served_by < DEADLINE,
+        "opening {STALLED} clients and serving {VALID} requests took {served_by:?}, \
+         past the {DEADLINE:?} deadline: the machine is too slow for this test's premise"
+    );
+    eprintln!(
+        "{STALLED} stalled clients: server RSS {} KiB, {threads} threads",
+        hanging_rss / 1024
+    );
+    assert!(
+        hanging_rss < HANGING_RSS_CEILING,
+        "server RSS {} MiB with {STALLED} stalled clients",
+        hanging_rss >> 20
+    );
+
+    collect_closes(&mut stalled, DEADLINE + SLACK);
+    let expected = error_408();
+    for (i, conn) in stalled.iter().enumerate() {
+        let closed = conn
+            .closed
+            .unwrap_or_else(|| panic!("stalled client {i} still open after deadline + slack"));
+        let lived = closed - conn.connected;
+        assert!(
+            lived >= DEADLINE,
+            "stalled client {i} was closed after {lived:?}, before its deadline"
+        );
+        assert!(
+            lived <= DEADLINE + SLACK,
+            "stalled client {i} lived {lived:?}"
+        );
+        if let Some(report) = diff(&expected, &conn.bytes) {
+            panic!("stalled client {i}: {report}");
+        }
+    }
+    let settled = proc_stats::eventually(Duration::from_secs(10), || {
+        proc_stats::threads(server.pid()) <= threads_before + 4
+    });
+    assert!(
+        settled,
+        "the server still has {} threads (had {threads_before}) after the stalled clients ended",
+        proc_stats::threads(server.pid())
+    );
+}
+
+#[test]
+fn a_trickling_client_is_cut_off_by_the_deadline_for_the_whole_head() {
+    // One byte every 50 ms, never a blank line: no read ever waits 500 ms, so
+    // only a deadline for the whole head can stop it before the trickle ends.
+    const TRICKLE: usize = 200;
+    let root = Root::seeded();
+    let args = vec!["--head-timeout-ms".to_string(), "500".to_string()];
+    let server = Server::start(&root, &args).expect("server starts");
+    let mut stream = TcpStream::connect(server.addr).expect("connect");
+    stream.set_nodelay(true).expect("nodelay");
+    let writer = stream.try_clone().expect("clone");
+    let stop = Arc::new(AtomicBool::new(false));
+    let sent = Arc::new(AtomicUsize::new(0));
+    let trickle = {
+        let (stop, sent) = (Arc::clone(&stop), Arc::clone(&sent));
+        thread::spawn(move || {
+            let mut writer = writer;
+            let head = b"GET /file1.txt HTTP/1.1\r\nX-Slow: ";
+            for i in 0..TRICKLE {
+                if stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                let byte = head.get(i).copied().unwrap_or(b'z');
+                if writer.write_all(&[byte]).is_err() {
+                    return;
+                }
+                sent.fetch_add(1, Ordering::SeqCst);
+                // Part of the input: how fast a slowloris client sends.
+                thread::sleep(Duration::from_millis(50));
+            }
+        })
+    };
+    let reply = read_to_close(&mut stream, Duration::from_secs(30)).expect("read");
+    let sent_by_then = sent.load(Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
+    trickle.join().expect("trickle thread");
+    assert_eq!(
+        diff(&error_408(), &reply.bytes),
+        None,
+        "{}",
+        server.report()
+    );
+    assert_ne!(reply.end, End::Open);
+    assert!(
+        sent_by_then < TRICKLE,
+        "the server waited for the whole trickle ({sent_by_then} bytes)"
+    );
+}
