@@ -15,9 +15,9 @@ use std::path::Path;
 
 use support::{exchange, visible, End, Root, Schedule, Server, CANARY, REPLY_TIMEOUT};
 
-/// Server flags of each mode the corpus runs in. `--tree` (subdirectories,
-/// issue 3) joins this list when it lands on main.
-const MODES: &[&[&str]] = &[&[]];
+/// Server flags of each mode the corpus runs in: the assignment's (strip to the
+/// last part), subdirectories, and subdirectories with listings and hidden names.
+const MODES: &[&[&str]] = &[&[], &["--tree"], &["--tree", "--listing", "--hidden"]];
 
 /// The corpus must stay at least this large (the issue asks for 300).
 const MIN_TARGETS: usize = 300;
@@ -47,8 +47,14 @@ fn baited_root() -> Root {
     root
 }
 
-/// Why a reply leaks or misbehaves, if it does.
-fn problem(bytes: &[u8], end: End) -> Option<String> {
+/// Names that exist only outside the root: a listing that shows one lists a
+/// directory it must not.
+const OUTSIDE_NAMES: &[&str] = &["secret.txt", "www2"];
+
+/// Why a reply leaks or misbehaves, if it does. With `--listing`, a target whose
+/// path is `/` (a query or fragment carrying the `..`) is the root's listing: a
+/// 200 is right there, provided it lists nothing from outside.
+fn problem(bytes: &[u8], end: End, listing: bool) -> Option<String> {
     // Any line of the canary, not only the whole of it.
     let canary_lines = CANARY.lines().filter(|line| !line.is_empty());
     for line in canary_lines {
@@ -56,7 +62,17 @@ fn problem(bytes: &[u8], end: End) -> Option<String> {
             return Some("THE CANARY LEAKED".to_string());
         }
     }
-    if !bytes.starts_with(b"HTTP/1.1 4") {
+    let is_listing = bytes.starts_with(b"HTTP/1.1 200 OK\r\nContent-Type: text/html");
+    if listing && is_listing {
+        if let Some(name) = OUTSIDE_NAMES
+            .iter()
+            .find(|name| bytes.windows(name.len()).any(|w| w == name.as_bytes()))
+        {
+            return Some(format!(
+                "a listing names {name}, which lies outside the root"
+            ));
+        }
+    } else if !bytes.starts_with(b"HTTP/1.1 4") {
         return Some("not a 4xx".to_string());
     }
     if end == End::Open {
@@ -87,7 +103,8 @@ fn no_hostile_target_reaches_outside_the_root() {
                 REPLY_TIMEOUT,
             )
             .unwrap_or_else(|e| panic!("{name}: {e}\n{}", server.report()));
-            if let Some(why) = problem(&reply.bytes, reply.end) {
+            let listing = mode.contains(&"--listing");
+            if let Some(why) = problem(&reply.bytes, reply.end, listing) {
                 failures.push(format!(
                     "{name} {target} ({why}):\n{}",
                     visible(&reply.bytes)

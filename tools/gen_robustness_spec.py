@@ -269,7 +269,7 @@ def corpus():
     # Links the test plants inside the root: a file link and a directory link
     # leading out, and an absolute link.
     for link in ["escape.txt", "up/secret.txt", "up/up/secret.txt", "absolute.txt",
-                 "up%2fsecret.txt", "up\\secret.txt", "docs/../escape.txt"]:
+                 "up%2fsecret.txt", "up\\secret.txt", "docs/../escape.txt", "up/", "up", "up/up/", "up%2f"]:
         rows.append((f"symlink.{link}", f"/{link}"))
     # Sibling prefix: www2/ starts with www, a string prefix test lets it through.
     for path in ["../www2/secret.txt", "..%2fwww2%2fsecret.txt", "%2e%2e/www2/secret.txt",
