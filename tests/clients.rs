@@ -24,7 +24,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
-use support::{diff, visible, Root, Server, FIXTURES};
+use support::{diff, get, visible, Root, Server, FIXTURES};
 use wait_timeout::ChildExt;
 
 /// How long one client run may take. Generous: Chromium starts in about half a
@@ -64,13 +64,21 @@ fn main() {
     let curl = Program::find("curl", &["curl"], "apt-get install curl");
     let python = Program::find("Python 3", &["python3"], "apt-get install python3");
 
-    let browser_checks: [(&str, BrowserCheck); 4] = [
+    let browser_checks: [(&str, BrowserCheck); 6] = [
         ("chromium/file2-renders-as-html", file2_renders_as_html),
         ("chromium/file1-shows-as-text", file1_shows_as_text),
         ("chromium/missing-file-shows-404", missing_file_shows_404),
         (
             "chromium/listing-shows-a-hostile-name-as-text",
             listing_shows_hostile_name,
+        ),
+        (
+            "chromium/listing-links-lead-to-files",
+            root_listing_links_lead_to_files,
+        ),
+        (
+            "chromium/tree-listing-links-lead-to-files",
+            tree_listing_links_lead_to_files,
         ),
     ];
     for (name, check) in browser_checks {
@@ -513,7 +521,9 @@ fn dump_dom(chromium: &Path, server: &Server, target: &str) -> Result<String, Fa
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--dump-dom")
         .arg(format!("http://{}{target}", server.addr));
-    let ran = run_bounded(command)?;
+    let ran = run_bounded(command).map_err(|e| {
+        format!("{e}\n(a JavaScript dialog, such as an injected alert(), also keeps --dump-dom waiting)")
+    })?;
     let dom = String::from_utf8_lossy(&ran.stdout).into_owned();
     // Chromium exits 0 even when the page failed to load; an empty DOM says so.
     if !ran.status.success() || dom.trim().is_empty() {
@@ -621,6 +631,163 @@ fn missing_file_shows_404(chromium: &Path) -> Result<(), Failed> {
         return Err(format!("expected the page `404 not found`, got {shown:?}").into());
     }
     Ok(())
+}
+
+/// `--listing`, default mode: the root's page links every file the root serves
+/// (subdirectories are not served in this mode, dotfiles never), and each link,
+/// taken as the browser resolves it, serves that file's bytes.
+fn root_listing_links_lead_to_files(chromium: &Path) -> Result<(), Failed> {
+    let root = Root::seeded();
+    let server = Server::start(&root, &["--listing".to_string()])?;
+    listing_links_lead_to_files(chromium, &server, "/", &root.www(), false)
+}
+
+/// `--tree --listing`: a subdirectory whose names need escaping (spaces, UTF-8,
+/// a name that is an `<img onerror>` tag) lists them as text, and every link,
+/// directories included, leads to its entry.
+fn tree_listing_links_lead_to_files(chromium: &Path) -> Result<(), Failed> {
+    let root = Root::seeded();
+    let dir = root.www().join("tree");
+    if !dir.is_dir() {
+        return Err(format!("{} is not in fixtures/: nothing to list", dir.display()).into());
+    }
+    let args = ["--tree".to_string(), "--listing".to_string()];
+    let server = Server::start(&root, &args)?;
+    listing_links_lead_to_files(chromium, &server, "/tree/", &dir, true)
+}
+
+fn listing_links_lead_to_files(
+    chromium: &Path,
+    server: &Server,
+    url: &str,
+    dir: &Path,
+    lists_dirs: bool,
+) -> Result<(), Failed> {
+    let dom = dump_dom(chromium, server, url)?;
+    let mut problems = Vec::new();
+    // A file name that became markup would be an element in the DOM.
+    for element in ["<img", "<script", "<iframe"] {
+        if dom.contains(element) {
+            problems.push(format!(
+                "the page has an {element}> element: a name became markup"
+            ));
+        }
+    }
+    let mut listed = Vec::new();
+    for (href, text) in anchors(&dom) {
+        if href == "../" {
+            continue;
+        }
+        let name = String::from_utf8_lossy(&percent_decode(&href)).into_owned();
+        if text != name {
+            problems.push(format!("the link to {href:?} reads {text:?}, not {name:?}"));
+        }
+        let target = if href.starts_with('/') {
+            href.clone()
+        } else {
+            format!("{url}{href}")
+        };
+        let reply = get(server.addr, &target);
+        let answer = match parse_response(&reply.bytes) {
+            Ok(answer) => answer,
+            Err(e) => {
+                problems.push(format!("GET {target}: {e}"));
+                continue;
+            }
+        };
+        if answer.status_line != "HTTP/1.1 200 OK" {
+            problems.push(format!(
+                "GET {target} (the link {href:?}): {}",
+                answer.status_line
+            ));
+        } else if !name.ends_with('/') {
+            let on_disk = fs::read(dir.join(&name)).map_err(|e| format!("{name}: {e}"))?;
+            if let Some(report) = diff(&on_disk, &answer.body) {
+                problems.push(format!("GET {target} is not {name}'s bytes:\n{report}"));
+            }
+        }
+        listed.push(name);
+    }
+    let mut served: Vec<String> = fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .flatten()
+        .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(|entry| {
+            let meta = fs::metadata(entry.path()).ok()?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            match (meta.is_file(), meta.is_dir() && lists_dirs) {
+                (true, _) => Some(name),
+                (false, true) => Some(format!("{name}/")),
+                _ => None,
+            }
+        })
+        .collect();
+    served.sort();
+    listed.sort();
+    if listed != served {
+        problems.push(format!(
+            "the page links {listed:?}; the directory serves {served:?}"
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{}\nthe DOM of {url}:\n{dom}", problems.join("\n")).into())
+    }
+}
+
+/// Every `<a href="...">text</a>` of a serialized DOM, href and text unescaped.
+fn anchors(dom: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut rest = dom;
+    while let Some(start) = rest.find("<a href=\"") {
+        rest = &rest[start + "<a href=\"".len()..];
+        let Some(quote) = rest.find('"') else { break };
+        let href = unescape(&rest[..quote]);
+        let Some(open_end) = rest.find('>') else {
+            break;
+        };
+        let Some(close) = rest.find("</a>") else {
+            break;
+        };
+        let text = unescape(&rest[open_end + 1..close]);
+        found.push((href, text));
+        rest = &rest[close..];
+    }
+    found
+}
+
+/// The inverse of the DOM serializer's escaping (text and attributes).
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
+}
+
+/// `%XX` escapes to bytes; anything else as it is.
+fn percent_decode(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// `--tree --listing`: the browser follows the 301 from `/tree` to `/tree/`, and
