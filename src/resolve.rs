@@ -37,6 +37,11 @@
 //!
 //! What is neither a regular file nor a directory (a FIFO, a socket, a device)
 //! is never served: opening a FIFO would block the connection.
+//!
+//! Not covered: someone who can write inside the root can swap a checked path
+//! for a symlink between `canonicalize` and `open` (a race). Closing that
+//! needs every component opened relative to the root (Linux `openat2` with
+//! `RESOLVE_BENEATH`); the threat model here is a remote client, who cannot.
 
 use std::ffi::OsStr;
 use std::fs;

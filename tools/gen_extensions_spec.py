@@ -221,6 +221,8 @@ CASES = {
     "target-space": ("--tree: %20 is a space", req("/tree/with%20space.txt"), okm("tree/with space.txt"), args(T)),
     "target-utf8": ("--tree: caf%C3%A9.txt is the UTF-8 name café.txt", req("/tree/caf%C3%A9.txt"),
                     okm("tree/café.txt"), args(T)),
+    "target-utf8-raw": ("--tree: a UTF-8 name sent unescaped (bytes as ISO-8859-1) is the same file",
+                        req("/tree/café.txt".encode("utf-8").decode("latin-1")), okm("tree/café.txt"), args(T)),
     "target-utf8-lowercase-hex": ("--tree: escapes are case-insensitive: caf%c3%a9.txt", req("/tree/caf%c3%a9.txt"),
                                   okm("tree/café.txt"), args(T)),
     "target-hostile-name": ("--tree: the hostile file name, percent-encoded, is an ordinary file",
