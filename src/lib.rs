@@ -9,9 +9,10 @@
 //!         listen
 //! ```
 //!
-//! `resolve` may instead answer with a directory listing (`listing`, the page)
-//! or a redirect. Every limit is a named constant in [`limits`]. It is a library as well as a
-//! binary only so that benchmarks and fuzzers can call the parser and resolver.
+//! `resolve` may instead answer with a directory listing (`listing` writes the
+//! page) or a redirect. Every limit is a named constant in [`limits`]. It is a
+//! library as well as a binary only so that benchmarks and fuzzers can call the
+//! parser and resolver.
 
 pub mod cli;
 pub mod conn;
