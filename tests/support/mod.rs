@@ -86,6 +86,8 @@ pub struct Server {
     /// The first line the server printed.
     pub banner: String,
     stderr: Arc<Mutex<Vec<u8>>>,
+    /// The thread copying stderr; it ends at EOF, once the server has exited.
+    stderr_reader: Option<thread::JoinHandle<()>>,
 }
 
 impl Server {
@@ -119,7 +121,7 @@ impl Server {
             .spawn()
             .map_err(|e| format!("cannot start {command:?}: {e}"))?;
         let stderr = Arc::new(Mutex::new(Vec::new()));
-        if let Some(mut pipe) = child.stderr.take() {
+        let stderr_reader = child.stderr.take().map(|mut pipe| {
             let sink = Arc::clone(&stderr);
             thread::spawn(move || {
                 let mut chunk = [0u8; 4096];
@@ -128,8 +130,8 @@ impl Server {
                         .unwrap_or_else(|e| e.into_inner())
                         .extend_from_slice(&chunk[..n]);
                 }
-            });
-        }
+            })
+        });
         let (first_line, line_rx) = mpsc::channel();
         if let Some(pipe) = child.stdout.take() {
             thread::spawn(move || {
@@ -146,6 +148,7 @@ impl Server {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             banner: String::new(),
             stderr,
+            stderr_reader,
         };
         let line = line_rx.recv_timeout(START_TIMEOUT).map_err(|_| {
             format!(
@@ -186,7 +189,14 @@ impl Server {
         let deadline = Instant::now() + limit;
         loop {
             match self.child.try_wait() {
-                Ok(Some(status)) => return Some(status),
+                Ok(Some(status)) => {
+                    // Its last words may still be in the pipe: read them before
+                    // anyone asks `stderr()` (the exit does not wait for our reader).
+                    if let Some(reader) = self.stderr_reader.take() {
+                        let _ = reader.join();
+                    }
+                    return Some(status);
+                }
                 Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(10)),
                 _ => return None,
             }
