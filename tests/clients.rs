@@ -64,10 +64,11 @@ fn main() {
     let curl = Program::find("curl", &["curl"], "apt-get install curl");
     let python = Program::find("Python 3", &["python3"], "apt-get install python3");
 
-    let browser_checks: [(&str, BrowserCheck); 6] = [
+    let browser_checks: [(&str, BrowserCheck); 7] = [
         ("chromium/file2-renders-as-html", file2_renders_as_html),
         ("chromium/file1-shows-as-text", file1_shows_as_text),
         ("chromium/missing-file-shows-404", missing_file_shows_404),
+        ("chromium/file2-screenshot", file2_screenshot),
         (
             "chromium/listing-shows-a-hostile-name-as-text",
             listing_shows_hostile_name,
@@ -500,9 +501,8 @@ fn fetch_with_python(python: &Path, case: &ClientCase) -> Result<Message, Failed
 // ---------------------------------------------------------------------------
 // Chromium.
 
-/// The DOM Chromium builds for `target`, after the page has loaded.
-fn dump_dom(chromium: &Path, server: &Server, target: &str) -> Result<String, Failed> {
-    let profile = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+/// Headless Chromium with a fresh profile in `profile`, loading `url`.
+fn headless(chromium: &Path, profile: &Path, url: String) -> Command {
     let mut command = Command::new(chromium);
     command
         .args([
@@ -518,9 +518,20 @@ fn dump_dom(chromium: &Path, server: &Server, target: &str) -> Result<String, Fa
             "--disable-sync",
             "--no-proxy-server",
         ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(format!("http://{}{target}", server.addr));
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(url);
+    command
+}
+
+/// The DOM Chromium builds for `target`, after the page has loaded.
+fn dump_dom(chromium: &Path, server: &Server, target: &str) -> Result<String, Failed> {
+    let profile = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+    let mut command = headless(
+        chromium,
+        profile.path(),
+        format!("http://{}{target}", server.addr),
+    );
+    command.arg("--dump-dom");
     let ran = run_bounded(command).map_err(|e| {
         format!("{e}\n(a JavaScript dialog, such as an injected alert(), also keeps --dump-dom waiting)")
     })?;
@@ -619,6 +630,58 @@ fn file1_shows_as_text(chromium: &Path) -> Result<(), Failed> {
         )
         .into());
     }
+    Ok(())
+}
+
+/// Where the screenshot of `file2.html` is left for a human to look at.
+const SCREENSHOT: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/file2.html.png");
+
+/// A bonus for people, not a stronger check than the DOM: the page as Chromium
+/// paints it, kept in `target/tmp/screenshots/`. Asserted: a PNG of the window's
+/// size exists. (Without fonts, text paints as boxes; `.ci/run` installs
+/// fonts-liberation with Chromium, as Debian recommends.)
+fn file2_screenshot(chromium: &Path) -> Result<(), Failed> {
+    let (width, height) = (800u32, 600u32);
+    let root = Root::seeded();
+    let server = Server::start(&root, &[])?;
+    let shot = Path::new(SCREENSHOT);
+    let folder = shot.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+    let _ = fs::remove_file(shot);
+    let profile = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+    let mut command = headless(
+        chromium,
+        profile.path(),
+        format!("http://{}/file2.html", server.addr),
+    );
+    command
+        .arg(format!("--window-size={width},{height}"))
+        .arg(format!("--screenshot={SCREENSHOT}"));
+    let ran = run_bounded(command)?;
+    let png = fs::read(shot).map_err(|e| {
+        format!(
+            "no screenshot at {SCREENSHOT} ({e}); Chromium ({}) said:\n{}",
+            ran.status,
+            ran.stderr_text()
+        )
+    })?;
+    // The PNG signature, then the IHDR chunk: length, "IHDR", width, height.
+    let size = |at: usize| {
+        png.get(at..at + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    if !png.starts_with(b"\x89PNG\r\n\x1a\n") || png.get(12..16) != Some(b"IHDR") {
+        return Err(format!("{SCREENSHOT} is not a PNG").into());
+    }
+    if (size(16), size(20)) != (Some(width), Some(height)) {
+        return Err(format!(
+            "{SCREENSHOT} is {:?}x{:?}, not the {width}x{height} window",
+            size(16),
+            size(20)
+        )
+        .into());
+    }
+    eprintln!("screenshot of file2.html: {SCREENSHOT}");
     Ok(())
 }
 
