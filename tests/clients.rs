@@ -3,10 +3,12 @@
 //! that programs people actually use understand it the same way.
 //!
 //! - `chromium/*`: `--dump-dom` shows `file2.html` rendered as HTML, `file1.txt`
-//!   and the 404 as plain text (Chromium wraps `text/plain` in one `<pre>`).
-//! - `curl/CASE`, `python/CASE`: for every core golden case that is a plain GET a
-//!   client would send unchanged (discovered, see [`client_cases`]), the status
-//!   line, headers and body the client reports equal the golden `.response`.
+//!   and the 404 as plain text (Chromium wraps `text/plain` in one `<pre>`), and
+//!   a `--listing` page whose every link leads to its file; plus a screenshot.
+//! - `curl/PROFILE/CASE`, `python/PROFILE/CASE`: for every golden case of
+//!   `core/` and `extensions/` that is a plain GET a client would send unchanged
+//!   (discovered, see [`client_cases`]), the status line, headers and body the
+//!   client reports equal the golden `.response`.
 //!
 //! A client that is not installed: with `CI` set, its tests FAIL (CI's `.ci/run`
 //! installs them, so a missing one is a broken CI); without `CI`, they are
@@ -45,7 +47,11 @@ const PROXY_VARS: &[&str] = &[
 ];
 
 /// Cases the discovery must find, so that it can never silently select nothing.
-const REQUIRED_CASES: &[&str] = &["file1-guide-request", "file2-guide-request", "missing-file"];
+const REQUIRED_CASES: &[&str] = &[
+    "core/file1-guide-request",
+    "core/file2-guide-request",
+    "core/missing-file",
+];
 
 fn main() {
     let args = Arguments::from_args();
@@ -249,45 +255,68 @@ fn run_bounded(mut command: Command) -> Result<Ran, String> {
 // ---------------------------------------------------------------------------
 // The golden cases a client can replay.
 
-/// A core case whose request is the guide's plain GET.
+/// A golden case whose request is the guide's plain GET.
 #[derive(Debug, Clone)]
 struct ClientCase {
+    /// `PROFILE/NAME`, as `tests/spec.rs` names the case.
     name: String,
     target: String,
+    /// The case's server flags.
+    args: Vec<String>,
     golden: PathBuf,
 }
 
-/// Every `spec/core` case that is `expect = "exact"`, has no send schedule and
-/// no server flags, and whose request is exactly the guide's
-/// `GET TARGET HTTP/1.1`, `Host: localhost`, `Connection: close`, with a target
-/// that curl and `http.client` send unchanged: the client's request then differs
-/// from the golden one only in headers the server ignores (Host's port,
-/// User-Agent, Accept), so the golden response is the one it must get.
-/// Discovered rather than listed, so a new core case of that shape is replayed
-/// by the clients with no edit here.
+/// Every case of [`CLIENT_PROFILES`] that is `expect = "exact"`, with no send
+/// schedule and no `setup` (only the keys in [`PLAIN_KEYS`]), and whose request
+/// is exactly the guide's `GET TARGET HTTP/1.1`, `Host: localhost`,
+/// `Connection: close`, with a target that curl and `http.client` send
+/// unchanged: the client's request then differs from the golden one only in
+/// headers the server ignores (Host's port, User-Agent, Accept), so the golden
+/// response is the one it must get. Discovered rather than listed, so a new case
+/// of that shape is replayed by the clients with no edit here.
 fn client_cases() -> Vec<ClientCase> {
-    let core = Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/core");
-    let mut cases: Vec<ClientCase> = fs::read_dir(&core)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", core.display()))
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
-        .filter_map(|path| client_case(&path))
-        .collect();
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("spec");
+    let mut cases = Vec::new();
+    for profile in CLIENT_PROFILES {
+        let dir = spec.join(profile);
+        let entries =
+            fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+        cases.extend(
+            entries
+                .flatten()
+                .map(|entry| entry.path())
+                .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+                .filter_map(|path| client_case(profile, &path)),
+        );
+    }
     cases.sort_by(|a, b| a.name.cmp(&b.name));
     cases
 }
 
-fn client_case(toml_path: &Path) -> Option<ClientCase> {
+/// The profiles whose cases real clients replay. Not `robustness/`: its limits
+/// are about head sizes, which a client's own extra headers would change.
+const CLIENT_PROFILES: &[&str] = &["core", "extensions"];
+
+/// The case-file keys a replayable case may have; any other (a schedule, a
+/// `setup` the harness performs, a wait) makes it a case for the raw client only.
+const PLAIN_KEYS: &[&str] = &["description", "rubric", "expect", "args"];
+
+fn client_case(profile: &str, toml_path: &Path) -> Option<ClientCase> {
     let text = fs::read_to_string(toml_path).ok()?;
     let table: toml::Table = toml::from_str(&text).ok()?;
     let plain = table.get("expect").and_then(|v| v.as_str()) == Some("exact")
-        && ["pieces", "split", "args"]
-            .iter()
-            .all(|key| !table.contains_key(*key));
+        && table.keys().all(|key| PLAIN_KEYS.contains(&key.as_str()));
     if !plain {
         return None;
     }
+    let args = match table.get("args") {
+        None => Vec::new(),
+        Some(list) => list
+            .as_array()?
+            .iter()
+            .map(|arg| arg.as_str().map(str::to_string))
+            .collect::<Option<Vec<String>>>()?,
+    };
     let request = fs::read(toml_path.with_extension("request")).ok()?;
     let request = String::from_utf8(request).ok()?;
     let target = request
@@ -302,8 +331,9 @@ fn client_case(toml_path: &Path) -> Option<ClientCase> {
         return None;
     }
     Some(ClientCase {
-        name: toml_path.file_stem()?.to_string_lossy().into_owned(),
+        name: format!("{profile}/{}", toml_path.file_stem()?.to_string_lossy()),
         target: target.to_string(),
+        args,
         golden: toml_path.with_extension("response"),
     })
 }
@@ -411,7 +441,7 @@ fn agrees(case: &ClientCase, reported: &Message) -> Result<(), Failed> {
 /// Content-Length is its error 18.
 fn fetch_with_curl(curl: &Path, case: &ClientCase) -> Result<Message, Failed> {
     let root = Root::seeded();
-    let server = Server::start(&root, &[])?;
+    let server = Server::start(&root, &case.args)?;
     let head_file = tempfile::NamedTempFile::new().map_err(|e| format!("temp file: {e}"))?;
     let mut command = Command::new(curl);
     command
@@ -478,7 +508,7 @@ sys.stdout.buffer.write(head.encode("iso-8859-1") + b"\r\n" + body)
 
 fn fetch_with_python(python: &Path, case: &ClientCase) -> Result<Message, Failed> {
     let root = Root::seeded();
-    let server = Server::start(&root, &[])?;
+    let server = Server::start(&root, &case.args)?;
     let mut command = Command::new(python);
     command
         .args(["-c", PYTHON_CLIENT])
