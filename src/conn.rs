@@ -16,6 +16,9 @@
 //! - A client that closes or resets mid-head is gone: nothing is sent.
 //! - A defect in the head is answered as soon as it is visible (a bare LF, an
 //!   overlong line), without waiting for the rest.
+//! - A file or directory the resolver found but that cannot be opened for want
+//!   of descriptors or memory is a 503, not a 404: the shortage is ours, and a
+//!   404 for a file that exists would be cached (`tests/robustness_descriptors.rs`).
 
 use std::fs::OpenOptions;
 use std::io::{self, Read};
@@ -134,7 +137,7 @@ fn respond(
     match found {
         Found::File(path) => send_file(stream, &path, head_only, limits),
         Found::Listing { dir, url } => {
-            let body = listing::page(site, &dir, &url).map_err(|_| Status::NotFound)?;
+            let body = listing::page(site, &dir, &url).map_err(unreadable)?;
             let mut whole = response::head(Status::Ok, listing::CONTENT_TYPE, body.len() as u64);
             if !head_only {
                 whole.extend_from_slice(&body);
@@ -170,7 +173,7 @@ fn send_file(
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)
-        .map_err(|_| Status::NotFound)?;
+        .map_err(unreadable)?;
     // Length from the opened file, not the name: the name may change under us.
     let meta = file.metadata().map_err(|_| Status::NotFound)?;
     if !meta.is_file() {
@@ -185,6 +188,16 @@ fn send_file(
         send::head_before_body(stream, &head).and_then(|()| send::file(stream, &file, meta.len()))
     };
     Ok(())
+}
+
+/// Why something the resolver found cannot be read now. Out of descriptors or
+/// memory is our state, not the file's: 503, so nobody caches a 404 for a file
+/// that exists. Anything else (gone, unreadable) is the assignment's 404.
+fn unreadable(error: io::Error) -> Status {
+    match error.raw_os_error() {
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOMEM) => Status::ServiceUnavailable,
+        _ => Status::NotFound,
+    }
 }
 
 fn status_for(error: request::Error) -> Status {
@@ -211,6 +224,29 @@ fn linger(mut stream: &TcpStream) {
         match stream.read(&mut sink) {
             Ok(0) | Err(_) => return,
             Ok(n) => dropped += n,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shortage_is_503_and_anything_else_404() {
+        for (errno, status) in [
+            (libc::EMFILE, Status::ServiceUnavailable),
+            (libc::ENFILE, Status::ServiceUnavailable),
+            (libc::ENOMEM, Status::ServiceUnavailable),
+            (libc::ENOENT, Status::NotFound),
+            (libc::EACCES, Status::NotFound),
+            (libc::ELOOP, Status::NotFound),
+        ] {
+            assert_eq!(
+                unreadable(io::Error::from_raw_os_error(errno)),
+                status,
+                "{errno}"
+            );
         }
     }
 }

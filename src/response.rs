@@ -18,6 +18,7 @@ pub enum Status {
     UriTooLong,
     HeaderFieldsTooLarge,
     NotImplemented,
+    ServiceUnavailable,
     VersionNotSupported,
 }
 
@@ -33,6 +34,7 @@ impl Status {
             Status::UriTooLong => 414,
             Status::HeaderFieldsTooLarge => 431,
             Status::NotImplemented => 501,
+            Status::ServiceUnavailable => 503,
             Status::VersionNotSupported => 505,
         }
     }
@@ -49,6 +51,7 @@ impl Status {
             Status::UriTooLong => "URI Too Long",
             Status::HeaderFieldsTooLarge => "Request Header Fields Too Large",
             Status::NotImplemented => "Not Implemented",
+            Status::ServiceUnavailable => "Service Unavailable",
             Status::VersionNotSupported => "HTTP Version Not Supported",
         }
     }
@@ -134,6 +137,7 @@ mod tests {
             Status::UriTooLong,
             Status::HeaderFieldsTooLarge,
             Status::NotImplemented,
+            Status::ServiceUnavailable,
             Status::VersionNotSupported,
             Status::MovedPermanently,
         ] {

@@ -200,7 +200,8 @@ fn a_thousand_stalled_clients_neither_block_others_nor_outlive_their_deadline() 
             panic!("stalled client {i}: {report}");
         }
     }
-    let settled = proc_stats::eventually(Duration::from_secs(10), || {
+    // Generous: a pool may keep spare threads for a few seconds before they end.
+    let settled = proc_stats::eventually(Duration::from_secs(30), || {
         proc_stats::threads(server.pid()) <= threads_before + 4
     });
     assert!(
