@@ -130,7 +130,18 @@ fn in_root(site: &Site, path: &[u8]) -> Result<Found, Refusal> {
     if !servable_name(site, name) {
         return Err(Refusal::NotFound);
     }
-    let real = confined(site, &site.root.join(OsStr::from_bytes(name)))?;
+    let asked = site.root.join(OsStr::from_bytes(name));
+    // The common case in one lstat: a regular file that is not a symlink, named
+    // by one plain component of the canonical root, is its own real location
+    // (canonicalize would readlink each component of the root, then stat).
+    match fs::symlink_metadata(&asked) {
+        Ok(meta) if meta.is_file() => return Ok(Found::File(asked)),
+        // A symlink, a directory, a FIFO: the careful way below.
+        Ok(_) => {}
+        // Nothing there to serve; canonicalize would fail the same way.
+        Err(_) => return Err(Refusal::NotFound),
+    }
+    let real = confined(site, &asked)?;
     if real.parent() != Some(site.root.as_path()) {
         // A symlink into a subdirectory: this mode serves the root's own files.
         return Err(Refusal::NotFound);
