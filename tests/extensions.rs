@@ -7,6 +7,7 @@ mod support;
 use std::fs::{self, Permissions};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
 use std::process::Command;
 
 use support::{get, Root, Server};
@@ -18,16 +19,26 @@ const NOBODY: u32 = 65534;
 
 /// Starts `--tree --listing` on `root` as a user the mode bits apply to.
 fn start_unprivileged(root: &Root) -> Server {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_webserver"));
-    command
-        .args(["--tree", "--listing", "--bind", "127.0.0.1", "0"])
-        .current_dir(root.www());
+    let mut binary = PathBuf::from(env!("CARGO_BIN_EXE_webserver"));
     // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } == 0 {
+    let as_root = unsafe { libc::geteuid() } == 0;
+    if as_root {
         // The temp dir is 0700: nobody must be able to reach www/ in it. The
         // canary beside www/ becomes reachable too; keeping it out is the server's job.
         fs::set_permissions(root.outside(), Permissions::from_mode(0o711))
             .expect("chmod the temp dir");
+        // The build's binary may sit under a directory nobody cannot enter (a
+        // clone in a 0700 `mktemp -d`), so nobody runs a copy beside www/.
+        let copy = root.outside().join("webserver");
+        fs::copy(&binary, &copy).expect("copy the server binary");
+        fs::set_permissions(&copy, Permissions::from_mode(0o755)).expect("chmod the copy");
+        binary = copy;
+    }
+    let mut command = Command::new(binary);
+    command
+        .args(["--tree", "--listing", "--bind", "127.0.0.1", "0"])
+        .current_dir(root.www());
+    if as_root {
         command.uid(NOBODY).gid(NOBODY);
     }
     Server::spawn(command).unwrap_or_else(|e| panic!("{e}"))
