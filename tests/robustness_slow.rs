@@ -1,6 +1,7 @@
 //! Slow and idle clients: a thousand half-sent heads do not keep valid requests
-//! waiting, each of them gets its 408 at its deadline and not before, and a
-//! client trickling bytes is cut off by the same deadline.
+//! waiting, each of them gets its 408 at its deadline and not before, a client
+//! trickling bytes is cut off by the same deadline, and one that stops reading
+//! a response by the send timeout.
 //!
 //! Outcomes only: how long a valid request waits next to the stalled ones is a
 //! speed figure, measured on purpose by `examples/robustness_figures.rs`.
@@ -258,4 +259,40 @@ fn a_trickling_client_is_cut_off_by_the_deadline_for_the_whole_head() {
         sent_by_then < TRICKLE,
         "the server waited for the whole trickle ({sent_by_then} bytes)"
     );
+}
+
+#[test]
+fn a_client_that_stops_reading_is_cut_off_by_the_send_timeout() {
+    // It asks for a file far larger than the socket buffers and never reads:
+    // the server's send blocks, and --send-timeout-ms must end it, giving back
+    // the connection's descriptors while the client still holds its end.
+    let root = Root::seeded();
+    let big = std::fs::File::create(root.www().join("big.bin")).expect("big file");
+    big.set_len(256 << 20).expect("size it");
+    let args = vec!["--send-timeout-ms".to_string(), "500".to_string()];
+    let server = Server::start(&root, &args).expect("server starts");
+    let pid = server.pid();
+    let fds_before = proc_stats::fd_count(pid);
+    let mut stream = TcpStream::connect(server.addr).expect("connect");
+    stream
+        .write_all(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .expect("send");
+    // The socket and the open file, while it sends.
+    let sending = proc_stats::eventually(Duration::from_secs(10), || {
+        proc_stats::fd_count(pid) >= fds_before + 2
+    });
+    assert!(sending, "the server never opened the file");
+    let given_up = proc_stats::eventually(Duration::from_secs(20), || {
+        proc_stats::fd_count(pid) <= fds_before
+    });
+    assert!(
+        given_up,
+        "{} descriptors, {fds_before} before: the stalled send was never cut",
+        proc_stats::fd_count(pid)
+    );
+    // The client got a prefix, then the end: nowhere near the whole file.
+    let reply = read_to_close(&mut stream, Duration::from_secs(20)).expect("read");
+    assert_ne!(reply.end, End::Open);
+    assert!(reply.bytes.starts_with(b"HTTP/1.1 200 OK\r\n"));
+    assert!(reply.bytes.len() < 128 << 20, "{} bytes", reply.bytes.len());
 }
