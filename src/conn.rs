@@ -7,7 +7,9 @@
 //!
 //! Decisions (pinned by `spec/robustness/` and `tests/robustness.rs`):
 //! - The head deadline runs from `accept()` for the whole head, not per read, so
-//!   a client trickling a byte at a time is cut off like one that stops.
+//!   a client trickling a byte at a time is cut off like one that stops. (With
+//!   TCP_DEFER_ACCEPT, see `listener`, a client that sends nothing first waits
+//!   about a second in the kernel, unaccepted and costing us no thread.)
 //! - When it passes after some bytes arrived, the client gets a 408 (it was
 //!   sending a request and deserves to know why nothing came). When nothing
 //!   arrived, the connection is closed silently: browsers open spare connections
