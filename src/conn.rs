@@ -91,8 +91,9 @@ fn read_head(
 ) -> Result<(usize, usize), Unread> {
     let deadline = Instant::now() + limits.head_timeout;
     let mut received = 0;
+    let mut framer = request::Framer::default();
     loop {
-        match request::head_len(&buf[..received], limits) {
+        match framer.advance(&buf[..received], limits) {
             Ok(Some(len)) => return Ok((received, len)),
             Ok(None) => {}
             Err(e) => return Err(Unread::Invalid(e)),

@@ -79,39 +79,58 @@ pub enum Error {
 /// whole, so a defect is answered as soon as it arrives and a client cannot make
 /// us wait for more than `max_head` bytes.
 pub fn head_len(buf: &[u8], limits: &Limits) -> Result<Option<usize>, Error> {
-    let mut line_start = 0;
-    for (i, &byte) in buf.iter().enumerate() {
-        match byte {
-            b'\r' if buf.get(i + 1).is_some_and(|&next| next != b'\n') => {
-                return Err(Error::LineEnding)
-            }
-            b'\n' if i == 0 || buf[i - 1] != b'\r' => return Err(Error::LineEnding),
-            b'\n' => {
-                let line_len = i - 1 - line_start;
-                if line_start == 0 && line_len > limits.max_request_line {
-                    return Err(Error::LineTooLong);
+    Framer::default().advance(buf, limits)
+}
+
+/// [`head_len`] for a buffer that grows as bytes arrive: it remembers how far it
+/// has checked, so a head delivered a byte at a time is scanned once in all, not
+/// once per byte (with `--max-head-bytes` at 1 MiB, that would be 10^12 steps).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Framer {
+    /// Bytes already judged; a final CR waits for the byte after it.
+    scanned: usize,
+    /// Where the line being read starts.
+    line_start: usize,
+}
+
+impl Framer {
+    /// Frames `buf`, which must extend the buffer of the previous call.
+    pub fn advance(&mut self, buf: &[u8], limits: &Limits) -> Result<Option<usize>, Error> {
+        for (i, &byte) in buf.iter().enumerate().skip(self.scanned) {
+            match byte {
+                b'\r' if buf.get(i + 1).is_some_and(|&next| next != b'\n') => {
+                    return Err(Error::LineEnding)
                 }
-                if line_len == 0 {
-                    return match i + 1 {
-                        len if len <= limits.max_head => Ok(Some(len)),
-                        _ => Err(Error::HeadTooLarge),
-                    };
+                b'\n' if i == 0 || buf[i - 1] != b'\r' => return Err(Error::LineEnding),
+                b'\n' => {
+                    let line_len = i - 1 - self.line_start;
+                    if self.line_start == 0 && line_len > limits.max_request_line {
+                        return Err(Error::LineTooLong);
+                    }
+                    if line_len == 0 {
+                        return match i + 1 {
+                            len if len <= limits.max_head => Ok(Some(len)),
+                            _ => Err(Error::HeadTooLarge),
+                        };
+                    }
+                    self.line_start = i + 1;
                 }
-                line_start = i + 1;
+                _ => {}
             }
-            _ => {}
         }
+        // A final CR is judged again with the byte that follows it.
+        let pending = buf.len() - buf.ends_with(b"\r") as usize;
+        self.scanned = pending;
+        // Partial: a request line already too long (a final CR may still become
+        // its CRLF), or a buffer full without a blank line, will never be a head.
+        if self.line_start == 0 && pending > limits.max_request_line {
+            return Err(Error::LineTooLong);
+        }
+        if buf.len() >= limits.max_head {
+            return Err(Error::HeadTooLarge);
+        }
+        Ok(None)
     }
-    // Partial: a request line already too long (a final CR may still become its
-    // CRLF), or a buffer full without a blank line, will never become a head.
-    let pending = buf.len() - buf.ends_with(b"\r") as usize;
-    if line_start == 0 && pending > limits.max_request_line {
-        return Err(Error::LineTooLong);
-    }
-    if buf.len() >= limits.max_head {
-        return Err(Error::HeadTooLarge);
-    }
-    Ok(None)
 }
 
 /// Parses a whole head, as [`head_len`] delimits it: the request line, then each

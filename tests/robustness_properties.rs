@@ -84,6 +84,31 @@ proptest! {
     }
 
     #[test]
+    fn framing_in_pieces_agrees_with_framing_at_once(
+        buf in heady_bytes(),
+        cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
+        limits in limits(),
+    ) {
+        // The bytes arrive in pieces; the framer sees the buffer grow.
+        let mut ends: Vec<usize> = cuts.iter().map(|c| c.index(buf.len() + 1)).collect();
+        ends.push(buf.len());
+        ends.sort_unstable();
+        let mut framer = request::Framer::default();
+        let mut verdict = Ok(None);
+        for end in ends {
+            verdict = framer.advance(&buf[..end], &limits);
+            if verdict != Ok(None) {
+                // Decided: it must be what framing that prefix at once says.
+                prop_assert_eq!(verdict, request::head_len(&buf[..end], &limits));
+                break;
+            }
+        }
+        if verdict == Ok(None) {
+            prop_assert_eq!(request::head_len(&buf, &limits), Ok(None));
+        }
+    }
+
+    #[test]
     fn every_prefix_of_an_accepted_head_is_partial(buf in heady_bytes()) {
         let limits = Limits::default();
         if let Ok(Some(len)) = request::head_len(&buf, &limits) {

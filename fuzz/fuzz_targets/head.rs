@@ -23,6 +23,19 @@ fuzz_target!(|data: &[u8]| {
         _ => (Limits::default(), data),
     };
     let _ = request::parse(buf);
+    // Arriving in pieces (their size from the input) must decide as framing
+    // the decided prefix at once does.
+    let step = 1 + data.first().map_or(0, |b| *b as usize % 7);
+    let mut framer = request::Framer::default();
+    let mut end = 0;
+    while end < buf.len() {
+        end = (end + step).min(buf.len());
+        let verdict = framer.advance(&buf[..end], &limits);
+        if verdict != Ok(None) {
+            assert_eq!(verdict, request::head_len(&buf[..end], &limits));
+            break;
+        }
+    }
     for limits in [limits, Limits::default()] {
         if let Ok(Some(len)) = request::head_len(buf, &limits) {
             assert!(len <= buf.len() && len <= limits.max_head);
