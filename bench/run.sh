@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Our release server against nginx, on this machine, in the same run.
 #
-#   bench/run.sh                 # 3 rounds of 5 s runs, about 4 minutes
+#   bench/run.sh                 # 3 rounds of 5 s runs, about 3 minutes
 #   ROUNDS=5 SECONDS_PER_RUN=10 bench/run.sh
 #
 # Installs wrk and nginx-light (Debian packages) when missing, builds the server
@@ -10,7 +10,9 @@
 # loopback serving the same directory, alternating which goes first, and runs:
 #   1. file1.txt, Connection: close, wrk with 50 connections: requests/s, p99
 #      latency, server CPU per request (utime+stime of the server's process tree
-#      from /proc, divided by the requests wrk completed);
+#      from /proc, divided by the requests wrk completed); and once more against
+#      bench/floor.rs, a server that answers without parsing or opening a file:
+#      the CPU the kernel alone charges for a connection;
 #   2. the same without Connection: close (a keep-alive client);
 #   3. a 1 MiB and a 100 MiB file read by bench/loader.rs (1 MiB reads): MB/s
 #      (10^6 bytes) and server CPU per MiB sent;
@@ -52,9 +54,10 @@ if ! command -v cargo >/dev/null 2>&1 && [ -f "$HOME/.cargo/env" ]; then
   . "$HOME/.cargo/env"
 fi
 log "== building (release)"
-cargo build --release --quiet --bin webserver --example loader
+cargo build --release --quiet --bin webserver --example loader --example floor
 OURS_BIN=$PWD/target/release/webserver
 LOADER=$PWD/target/release/examples/loader
+FLOOR_BIN=$PWD/target/release/examples/floor
 RUSTC_VERSION=$(rustc -V)
 
 # --- the directory both servers serve, and cleanup -----------------------------
@@ -171,6 +174,16 @@ start_server() {
       sleep 0.05
     done
     ;;
+  floor)
+    PORT=$(free_port)
+    "$FLOOR_BIN" "$PORT" &
+    SERVER_PID=$!
+    for _ in $(seq 1 100); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.05
+    done
+    ;;
   nginx)
     PORT=$(free_port)
     write_nginx_conf "$PORT"
@@ -247,6 +260,11 @@ run_bulk() { # server scenario path
 run_round() { # server
   local server=$1
   start_server "$server"
+  if [ "$server" = floor ]; then
+    run_wrk floor close "Connection: close"
+    stop_server
+    return
+  fi
   run_wrk "$server" close "Connection: close"
   run_wrk "$server" keepalive
   run_bulk "$server" 1m /1m.bin
@@ -257,7 +275,11 @@ run_round() { # server
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq 1 "$ROUNDS"); do
-  if ((round % 2)); then order="ours nginx"; else order="nginx ours"; fi
+  case $((round % 3)) in
+  1) order="ours nginx floor" ;;
+  2) order="nginx floor ours" ;;
+  0) order="floor ours nginx" ;;
+  esac
   for server in $order; do
     log "== round $round/$ROUNDS: $server"
     run_round "$server"
@@ -293,6 +315,10 @@ row "1. file1.txt, Connection: close: requests/s" close.rps ">= 1.0"
 row "1. ... p99 latency, ms" close.p99 ""
 row "1. ... server CPU, µs/request" close.cpu "<= 0.8"
 row "1. ... errors per 1000 requests" close.err ""
+floor=$(median floor close.cpu)
+printf '| 1. ... floor: server CPU of bench/floor.rs (answers without parsing or a file), µs/request | %s (%s) | %s | %s | what no server avoids |\n' \
+  "$floor" "$(spread floor close.cpu)" "$(median nginx close.cpu)" \
+  "$(awk -v a="$floor" -v b="$(median nginx close.cpu)" 'BEGIN {printf "%.2f", a / b}')"
 row "2. file1.txt, keep-alive client: requests/s" keepalive.rps ""
 row "2. ... p99 latency, ms" keepalive.p99 ""
 row "2. ... server CPU, µs/request" keepalive.cpu ""
