@@ -108,6 +108,20 @@ fn main() {
             move |program| agrees(&for_python, &fetch_with_python(&program, &for_python)?),
         ));
     }
+    // Grading another server (WEBSERVER_CMD, build.rs): these clients talk to
+    // the bundled one, so they show as ignored rather than pass.
+    if cfg!(grading) {
+        trials = trials
+            .into_iter()
+            .map(|trial| {
+                Trial::ignorable_test(trial.name().to_string(), || {
+                    Ok(Completion::ignored_with(
+                        "about the bundled binary; WEBSERVER_CMD is being graded",
+                    ))
+                })
+            })
+            .collect();
+    }
     libtest_mimic::run(&args, trials).exit();
 }
 

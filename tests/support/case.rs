@@ -1,0 +1,285 @@
+//! A golden case: its file format (spec/README.md), how it is found and checked
+//! for mistakes, and the guide's rubric it is scored against.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::{Root, Schedule, CANARY};
+
+/// One item of the guide's grading rubric (NOTES.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Item {
+    /// What `rubric = "..."` calls it.
+    pub key: &'static str,
+    pub points: u32,
+    /// The rubric's own words.
+    pub title: &'static str,
+}
+
+/// The guide's rubric, 100 points, in the guide's order.
+pub const RUBRIC: [Item; 7] = [
+    Item {
+        key: "filename",
+        points: 10,
+        title: "File name parsed from the request header",
+    },
+    Item {
+        key: "sandbox",
+        points: 20,
+        title: "File path stripped off, or sandboxed properly",
+    },
+    Item {
+        key: "read",
+        points: 10,
+        title: "Data read from the file named in the URL",
+    },
+    Item {
+        key: "content-type",
+        points: 15,
+        title: "Proper Content-Type set in the header",
+    },
+    Item {
+        key: "content-length",
+        points: 15,
+        title: "Proper Content-Length set in the header",
+    },
+    Item {
+        key: "header",
+        points: 15,
+        title: "HTTP response header constructed correctly and ISO-8859-1 encoded",
+    },
+    Item {
+        key: "payload",
+        points: 15,
+        title: "HTTP response payload constructed correctly",
+    },
+];
+
+/// The rubric item called `key`.
+pub fn item(key: &str) -> Option<Item> {
+    RUBRIC.iter().copied().find(|item| item.key == key)
+}
+
+/// The profile whose cases are the assignment itself, and the only one scored.
+pub const CORE: &str = "core";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    pub description: String,
+    pub rubric: Option<String>,
+    pub expect: Expect,
+    pub status: Option<String>,
+    #[serde(default)]
+    pub args: Vec<String>,
+    pub pieces: Option<usize>,
+    pub split: Option<Vec<usize>>,
+    pub pause_ms: Option<u64>,
+    pub wait_ms: Option<u64>,
+    /// What the harness makes in the temp dir before the server starts: things
+    /// git cannot carry in `fixtures/` (see [`Case::prepare`]).
+    #[serde(default)]
+    pub setup: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expect {
+    /// The response is the golden `.response` file (byte for byte, or
+    /// conformant to it when grading another server); then close.
+    Exact,
+    /// A response whose status code matches `status` ("404", "4xx"); then close.
+    Status,
+    /// The server closes (or resets) without sending a byte.
+    Closed,
+    /// For `wait_ms`, no byte comes back and the connection stays open.
+    Waits,
+}
+
+/// A case, checked and ready to run.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// `PROFILE/NAME`, the test's name.
+    pub name: String,
+    pub file: CaseFile,
+    pub request: Vec<u8>,
+    pub golden: PathBuf,
+    pub schedule: Schedule,
+}
+
+impl Case {
+    /// The folder the case lives in: `core`, `extensions`, ...
+    pub fn profile(&self) -> &str {
+        profile_of(&self.name)
+    }
+
+    /// The rubric item a wrong outcome costs (core cases only).
+    pub fn item(&self) -> Option<Item> {
+        match self.profile() {
+            CORE => self.file.rubric.as_deref().and_then(item),
+            _ => None,
+        }
+    }
+
+    /// Why the case cannot grade a server other than the bundled one, if so:
+    /// server flags are our binary's CLI, which no submission shares.
+    pub fn bundled_only(&self) -> Option<String> {
+        (!self.file.args.is_empty()).then(|| {
+            format!(
+                "needs the bundled server's flags {:?}; not graded",
+                self.file.args
+            )
+        })
+    }
+
+    /// Runs the case's `setup` steps in the temp dir that holds `www/` and the
+    /// canary. Each step is `VERB PATH [TARGET]`, PATH relative to that dir,
+    /// never climbing:
+    /// - `symlink PATH TARGET`: a symbolic link at PATH pointing to TARGET, verbatim;
+    /// - `fifo PATH`: a named pipe (opening it for reading would block);
+    /// - `canary PATH`: a file holding the canary text, e.g. in a sibling `www2/`.
+    pub fn prepare(&self, root: &Root) -> Result<(), String> {
+        for step in &self.file.setup {
+            let words: Vec<&str> = step.split(' ').collect();
+            let path = match words.get(1) {
+                Some(path)
+                    if Path::new(path)
+                        .components()
+                        .all(|c| matches!(c, std::path::Component::Normal(_))) =>
+                {
+                    root.outside().join(path)
+                }
+                _ => return Err(format!("{step:?}: PATH must be relative and never climb")),
+            };
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(|e| format!("{step:?}: {e}"))?;
+            }
+            let made = match (words[0], &words[2..]) {
+                ("symlink", [target]) => std::os::unix::fs::symlink(target, &path),
+                ("fifo", []) => {
+                    let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes())
+                        .map_err(|e| format!("{step:?}: {e}"))?;
+                    // SAFETY: mkfifo reads the NUL-terminated path we own.
+                    match unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) } {
+                        0 => Ok(()),
+                        _ => Err(std::io::Error::last_os_error()),
+                    }
+                }
+                ("canary", []) => fs::write(&path, CANARY),
+                _ => {
+                    return Err(format!(
+                        "{step:?}: not symlink|fifo|canary with its arguments"
+                    ))
+                }
+            };
+            made.map_err(|e| format!("{step:?}: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// How long to read after the last byte is sent.
+    pub fn patience(&self, reply_timeout: Duration) -> Duration {
+        match self.file.expect {
+            Expect::Waits => Duration::from_millis(self.file.wait_ms.unwrap_or(300)),
+            _ => reply_timeout,
+        }
+    }
+}
+
+pub fn profile_of(name: &str) -> &str {
+    name.split('/').next().unwrap_or(name)
+}
+
+/// Every case under `spec`, sorted by name: `(name, the case or why it is broken)`.
+/// A broken case file becomes its own failure, never a silent skip.
+pub fn discover(spec: &Path) -> Vec<(String, Result<Case, String>)> {
+    let mut paths = Vec::new();
+    collect(spec, &mut paths);
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let name = path
+                .strip_prefix(spec)
+                .unwrap_or(&path)
+                .with_extension("")
+                .to_string_lossy()
+                .into_owned();
+            let case = load(&name, &path);
+            (name, case)
+        })
+        .collect()
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries =
+        fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|ext| ext == "toml") {
+            out.push(path);
+        }
+    }
+}
+
+pub fn load(name: &str, path: &Path) -> Result<Case, String> {
+    let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file: CaseFile = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let request_path = path.with_extension("request");
+    let request =
+        fs::read(&request_path).map_err(|e| format!("{}: {e}", request_path.display()))?;
+    match &file.rubric {
+        Some(key) if item(key).is_none() => {
+            let keys: Vec<_> = RUBRIC.iter().map(|item| item.key).collect();
+            return Err(format!("{name}: rubric = {key:?} is none of {keys:?}"));
+        }
+        None if profile_of(name) == CORE => {
+            return Err(format!(
+                "{name}: a core case names the rubric item it checks"
+            ))
+        }
+        _ => {}
+    }
+    // The core profile is the assignment's default mode, byte for byte: a flag
+    // or a planted file there would test something else under its name (and
+    // could not grade another server).
+    if profile_of(name) == CORE && !(file.args.is_empty() && file.setup.is_empty()) {
+        return Err(format!(
+            "{name}: a core case runs the default mode: no `args`, no `setup`"
+        ));
+    }
+    if (file.expect == Expect::Status) != file.status.is_some() {
+        return Err(format!(
+            "{name}: `status` goes with expect = \"status\", and only there"
+        ));
+    }
+    if file.wait_ms.is_some() && file.expect != Expect::Waits {
+        return Err(format!(
+            "{name}: `wait_ms` goes with expect = \"waits\" only"
+        ));
+    }
+    let schedule = match (file.pieces, &file.split) {
+        (None, None) => Schedule::All,
+        (Some(size), None) => Schedule::Pieces {
+            size,
+            pause: Duration::from_millis(file.pause_ms.unwrap_or(1)),
+        },
+        (None, Some(at)) => Schedule::Split {
+            at: at.clone(),
+            pause: Duration::from_millis(file.pause_ms.unwrap_or(100)),
+        },
+        (Some(_), Some(_)) => return Err(format!("{name}: `pieces` or `split`, not both")),
+    };
+    Ok(Case {
+        name: name.to_string(),
+        golden: path.with_extension("response"),
+        file,
+        request,
+        schedule,
+    })
+}

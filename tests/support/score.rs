@@ -1,0 +1,440 @@
+//! The scorecard: the guide's rubric with the points a server earned, the
+//! failing cases under each item, and the groups outside the rubric; also as
+//! Gradescope's `results.json` and as JUnit XML.
+//!
+//! The partial-credit rule (spec/README.md, "Scoring"): an item earns all of its
+//! points when no core case shows a defect charged to it, and none otherwise.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::case::{profile_of, Item, CORE, RUBRIC};
+use super::compare::Finding;
+use super::grade::Verdict;
+
+/// How many lines of one diff the printed scorecard shows (files get all).
+const DIFF_LINES: usize = 40;
+/// How many cases one defect lists by name in the printed scorecard.
+const CASES_LISTED: usize = 8;
+
+#[derive(Debug, Clone)]
+pub struct ItemScore {
+    pub item: Item,
+    pub earned: u32,
+    /// The core cases that show a defect in this item, with those defects.
+    pub failing: Vec<(Verdict, Vec<Finding>)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub profile: String,
+    pub run: usize,
+    pub failing: Vec<Verdict>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scorecard {
+    pub target: String,
+    pub items: Vec<ItemScore>,
+    /// Profiles outside the rubric, each pass/fail per case.
+    pub groups: Vec<Group>,
+    /// Cases not run against this server, and why.
+    pub skipped: Vec<(String, String)>,
+    /// Case files that could not be read: our bug, never the server's.
+    pub broken: Vec<(String, String)>,
+    pub core_run: usize,
+    pub core_total: usize,
+}
+
+impl Scorecard {
+    /// `core_total`: the core cases that exist (a filtered run grades fewer).
+    pub fn new(
+        target: &str,
+        verdicts: &[Verdict],
+        core_total: usize,
+        skipped: Vec<(String, String)>,
+        broken: Vec<(String, String)>,
+    ) -> Scorecard {
+        let core: Vec<&Verdict> = verdicts
+            .iter()
+            .filter(|v| profile_of(&v.name) == CORE)
+            .collect();
+        let items = RUBRIC
+            .iter()
+            .map(|&item| {
+                let failing: Vec<(Verdict, Vec<Finding>)> = core
+                    .iter()
+                    .filter_map(|v| {
+                        let mine: Vec<Finding> = v
+                            .findings
+                            .iter()
+                            .filter(|f| f.item == item.key)
+                            .cloned()
+                            .collect();
+                        (!mine.is_empty()).then(|| ((*v).clone(), mine))
+                    })
+                    .collect();
+                let earned = if failing.is_empty() && !core.is_empty() {
+                    item.points
+                } else {
+                    0
+                };
+                ItemScore {
+                    item,
+                    earned,
+                    failing,
+                }
+            })
+            .collect();
+        let mut by_profile: BTreeMap<String, Group> = BTreeMap::new();
+        for v in verdicts.iter().filter(|v| profile_of(&v.name) != CORE) {
+            let profile = profile_of(&v.name).to_string();
+            let group = by_profile.entry(profile.clone()).or_insert(Group {
+                profile,
+                run: 0,
+                failing: Vec::new(),
+            });
+            group.run += 1;
+            if !v.passed() {
+                group.failing.push(v.clone());
+            }
+        }
+        Scorecard {
+            target: target.to_string(),
+            items,
+            groups: by_profile.into_values().collect(),
+            skipped,
+            broken,
+            core_run: core.len(),
+            core_total,
+        }
+    }
+
+    pub fn score(&self) -> u32 {
+        self.items.iter().map(|item| item.earned).sum()
+    }
+
+    pub fn max_score(&self) -> u32 {
+        RUBRIC.iter().map(|item| item.points).sum()
+    }
+
+    /// Every core case ran and every case file is sound: the score means 100 points' worth.
+    pub fn complete(&self) -> bool {
+        self.core_run == self.core_total && self.broken.is_empty()
+    }
+
+    /// Whether every case of the groups outside the rubric passed.
+    pub fn groups_pass(&self) -> bool {
+        self.groups.iter().all(|group| group.failing.is_empty())
+    }
+
+    /// The scorecard as printed after the run.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "\nSCORECARD  {}", self.target);
+        let _ = writeln!(
+            out,
+            "rule: an item earns all of its points when no core case shows a defect in it, none otherwise"
+        );
+        if self.core_run < self.core_total {
+            let _ = writeln!(
+                out,
+                "PARTIAL RUN: {} of {} core cases ran (a filter?); the points below cover those only",
+                self.core_run, self.core_total
+            );
+        }
+        out.push('\n');
+        for score in &self.items {
+            let _ = writeln!(
+                out,
+                "  {:>3}/{:<3} {:<15} {}",
+                score.earned, score.item.points, score.item.key, score.item.title
+            );
+            out += &indent(&item_details(score, true), 6);
+        }
+        let _ = writeln!(
+            out,
+            "  -------\n  {:>3}/{}  total",
+            self.score(),
+            self.max_score()
+        );
+        if !self.groups.is_empty() {
+            // One line per failing case: the details are in libtest's output
+            // above and in the files; the rubric is what this card is for.
+            out += "\nOutside the rubric (reported; not part of the score):\n";
+            for group in &self.groups {
+                let _ = writeln!(
+                    out,
+                    "  {}: {} of {} cases pass",
+                    group.profile,
+                    group.run - group.failing.len(),
+                    group.run
+                );
+                for v in &group.failing {
+                    let first = v
+                        .findings
+                        .first()
+                        .map(|f| format!("{}: {}", f.what, f.detail))
+                        .unwrap_or_default();
+                    let _ = writeln!(out, "      FAILED {}  {first}", v.name);
+                }
+            }
+        }
+        if !self.skipped.is_empty() {
+            let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+            for (_, why) in &self.skipped {
+                *reasons.entry(why.as_str()).or_default() += 1;
+            }
+            let _ = writeln!(
+                out,
+                "\nNot run against this server: {} cases (shown as ignored above):",
+                self.skipped.len()
+            );
+            for (why, count) in reasons {
+                let _ = writeln!(out, "  {count:>4} x {why}");
+            }
+        }
+        if !self.broken.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nBROKEN CASE FILES (a bug in the suite, not the server):"
+            );
+            for (name, why) in &self.broken {
+                let _ = writeln!(out, "  {name}: {why}");
+            }
+        }
+        out
+    }
+
+    /// Gradescope's results.json: one test per rubric item, one per group
+    /// outside the rubric (worth 0 points: reported, not scored).
+    pub fn results_json(&self) -> serde_json::Value {
+        let mut tests: Vec<serde_json::Value> = self
+            .items
+            .iter()
+            .map(|score| {
+                serde_json::json!({
+                    "name": format!("{}: {}", score.item.key, score.item.title),
+                    "score": score.earned,
+                    "max_score": score.item.points,
+                    "output": if score.failing.is_empty() {
+                        format!("no defect in {} core cases", self.core_run)
+                    } else {
+                        item_details(score, false)
+                    },
+                    "visibility": "visible",
+                })
+            })
+            .collect();
+        for group in &self.groups {
+            let mut output = String::new();
+            for v in &group.failing {
+                output += &v.report;
+                output.push('\n');
+            }
+            tests.push(serde_json::json!({
+                "name": format!(
+                    "{} (outside the rubric): {} of {} cases pass",
+                    group.profile,
+                    group.run - group.failing.len(),
+                    group.run
+                ),
+                "score": 0,
+                "max_score": 0,
+                "output": output,
+                "visibility": "visible",
+            }));
+        }
+        serde_json::json!({
+            "score": self.score(),
+            "max_score": self.max_score(),
+            "output": self.render(),
+            "visibility": "visible",
+            "tests": tests,
+        })
+    }
+
+    /// JUnit XML: a `rubric` suite (one test per item, with its points) and
+    /// one suite per profile (one test per case; skipped cases as skipped).
+    pub fn junit(&self, verdicts: &[Verdict]) -> String {
+        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let _ = writeln!(out, "<testsuites name=\"{}\">", xml(&self.target));
+        let failed_items = self
+            .items
+            .iter()
+            .filter(|s| s.earned < s.item.points)
+            .count();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"rubric\" tests=\"{}\" failures=\"{failed_items}\">",
+            self.items.len()
+        );
+        let _ = writeln!(
+            out,
+            "    <properties><property name=\"score\" value=\"{}\"/><property name=\"max_score\" value=\"{}\"/></properties>",
+            self.score(),
+            self.max_score()
+        );
+        for score in &self.items {
+            let name = format!(
+                "{} ({}/{} points)",
+                score.item.key, score.earned, score.item.points
+            );
+            let _ = write!(
+                out,
+                "    <testcase classname=\"rubric\" name=\"{}\"",
+                xml(&name)
+            );
+            if score.earned < score.item.points {
+                let _ = writeln!(
+                    out,
+                    "><failure message=\"{}\">{}</failure></testcase>",
+                    xml(score.item.title),
+                    xml(&item_details(score, false))
+                );
+            } else {
+                out += "/>\n";
+            }
+        }
+        out += "  </testsuite>\n";
+        let mut profiles: BTreeMap<&str, Suite> = BTreeMap::new();
+        for v in verdicts {
+            profiles.entry(profile_of(&v.name)).or_default().0.push(v);
+        }
+        for skip in &self.skipped {
+            profiles
+                .entry(profile_of(&skip.0))
+                .or_default()
+                .1
+                .push(skip);
+        }
+        for (profile, (run, skipped)) in profiles {
+            let failures = run.iter().filter(|v| !v.passed()).count();
+            let _ = writeln!(
+                out,
+                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{}\">",
+                xml(profile),
+                run.len() + skipped.len(),
+                skipped.len()
+            );
+            for v in run {
+                let _ = write!(
+                    out,
+                    "    <testcase classname=\"{}\" name=\"{}\"",
+                    xml(profile),
+                    xml(&v.name)
+                );
+                if v.passed() {
+                    out += "/>\n";
+                } else {
+                    let message: Vec<String> = v
+                        .findings
+                        .iter()
+                        .map(|f| format!("[{}] {}", f.item, f.what))
+                        .collect();
+                    let _ = writeln!(
+                        out,
+                        "><failure message=\"{}\">{}</failure></testcase>",
+                        xml(&message.join("; ")),
+                        xml(&v.report)
+                    );
+                }
+            }
+            for (name, why) in skipped {
+                let _ = writeln!(
+                    out,
+                    "    <testcase classname=\"{}\" name=\"{}\"><skipped message=\"{}\"/></testcase>",
+                    xml(profile),
+                    xml(name),
+                    xml(why)
+                );
+            }
+            out += "  </testsuite>\n";
+        }
+        out += "</testsuites>\n";
+        out
+    }
+}
+
+/// One profile's cases for JUnit: those run, and those skipped with why.
+type Suite<'a> = (Vec<&'a Verdict>, Vec<&'a (String, String)>);
+
+/// Under one item: each defect, the cases that show it, and an example diff.
+/// `short` lists a few cases by name and clips the diff (the printed card);
+/// otherwise everything (the files).
+fn item_details(score: &ItemScore, short: bool) -> String {
+    let mut by_defect: BTreeMap<&str, Vec<(&Verdict, &Finding)>> = BTreeMap::new();
+    for (verdict, findings) in &score.failing {
+        for f in findings {
+            by_defect
+                .entry(f.what.as_str())
+                .or_default()
+                .push((verdict, f));
+        }
+    }
+    let mut out = String::new();
+    for (what, cases) in by_defect {
+        let _ = writeln!(
+            out,
+            "{what} ({} case{}):",
+            cases.len(),
+            if cases.len() == 1 { "" } else { "s" }
+        );
+        let listed = if short { CASES_LISTED } else { usize::MAX };
+        for (verdict, f) in cases.iter().take(listed) {
+            let _ = writeln!(out, "  {} ({}): {}", verdict.name, verdict.asked, f.detail);
+        }
+        if cases.len() > listed {
+            let _ = writeln!(out, "  ... and {} more", cases.len() - listed);
+        }
+        // The shortest diff makes the clearest example.
+        let example = cases
+            .iter()
+            .map(|(verdict, _)| *verdict)
+            .min_by_key(|verdict| verdict.diff.lines().count())
+            .unwrap_or(cases[0].0);
+        if short {
+            if !example.diff.is_empty() {
+                let _ = writeln!(out, "  expected vs actual, {}:", example.name);
+                out += &indent(&clip(&example.diff, DIFF_LINES), 4);
+            }
+        } else {
+            for (verdict, _) in &cases {
+                out += &indent(&verdict.report, 4);
+            }
+        }
+    }
+    out
+}
+
+fn clip(text: &str, lines: usize) -> String {
+    let total = text.lines().count();
+    let mut out: String = text.lines().take(lines).map(|l| format!("{l}\n")).collect();
+    if total > lines {
+        let _ = writeln!(out, "... ({} more lines)", total - lines);
+    }
+    out
+}
+
+fn indent(text: &str, by: usize) -> String {
+    let pad = " ".repeat(by);
+    text.lines().map(|line| format!("{pad}{line}\n")).collect()
+}
+
+/// Text as XML 1.0 character data or attribute value: escaped, and the
+/// control characters XML cannot hold dropped (a server's stderr may have any).
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
