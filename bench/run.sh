@@ -5,9 +5,10 @@
 #   ROUNDS=5 SECONDS_PER_RUN=10 bench/run.sh
 #
 # Installs wrk and nginx-light (Debian packages) when missing, builds the server
-# and bench/loader.rs, writes a minimal nginx config (2 workers, sendfile on,
-# access log off, the same MIME types), then starts each server in turn on
-# loopback serving the same directory, alternating which goes first, and runs:
+# and bench/loader.rs, writes a minimal nginx config (2 workers, sendfile and
+# tcp_nopush on, access log off, the same MIME types), then starts each server
+# in turn on loopback serving the same directory, alternating which goes first,
+# and runs:
 #   1. file1.txt, Connection: close, wrk with 50 connections: requests/s, p99
 #      latency, server CPU per request (utime+stime of the server's process tree
 #      from /proc, divided by the requests wrk completed); and once more against
@@ -109,6 +110,9 @@ events { worker_connections 4096; }
 http {
   access_log off;
   sendfile on;
+  # As Debian's own nginx.conf has it: with sendfile, the head and a small body
+  # leave in one segment (TCP_CORK), as ours do with MSG_MORE.
+  tcp_nopush on;
   server_tokens off;
   types { text/plain txt; text/html html htm; }
   default_type application/octet-stream;
