@@ -296,10 +296,16 @@ fn conformant(
             .split(',')
             .any(|t| t.trim().eq_ignore_ascii_case("close"))
     }) {
+        let names: Vec<String> = got
+            .lines
+            .iter()
+            .skip(1)
+            .map(|line| latin1(line.split(|&b| b == b':').next().unwrap_or_default()))
+            .collect();
         found.push(finding(
             "header",
             "no `Connection: close` header",
-            "the assignment's responses all say Connection: close",
+            format!("the headers sent: {}", names.join(", ")),
         ));
     }
     if reply.end == End::Open {
