@@ -28,10 +28,18 @@ fn start_unprivileged(root: &Root) -> Server {
         fs::set_permissions(root.outside(), Permissions::from_mode(0o711))
             .expect("chmod the temp dir");
         // The build's binary may sit under a directory nobody cannot enter (a
-        // clone in a 0700 `mktemp -d`), so nobody runs a copy beside www/.
+        // clone in a 0700 `mktemp -d`), so nobody runs a copy beside www/. The
+        // copy is written by another process: a file this process held open for
+        // writing would leak into a child forked meanwhile by a parallel test,
+        // and exec() of the copy would then fail with ETXTBSY.
         let copy = root.outside().join("webserver");
-        fs::copy(&binary, &copy).expect("copy the server binary");
-        fs::set_permissions(&copy, Permissions::from_mode(0o755)).expect("chmod the copy");
+        let installed = Command::new("install")
+            .args(["-m", "755"])
+            .arg(&binary)
+            .arg(&copy)
+            .status()
+            .expect("run install(1)");
+        assert!(installed.success(), "install(1) failed: {installed}");
         binary = copy;
     }
     let mut command = Command::new(binary);
