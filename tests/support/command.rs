@@ -181,6 +181,20 @@ impl Server {
         }
     }
 
+    /// Waits up to `limit` for the server to exit and its last words to be
+    /// copied: after a connection closed with no answer, a crashing server is
+    /// still printing its traceback. Bounded; it need not exit.
+    pub fn settle(&mut self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                self.await_last_words();
+                return;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// How the server ended, if it has.
     pub fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
         self.child.try_wait().ok().flatten()

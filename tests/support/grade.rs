@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::case::{Case, Expect};
 use super::compare::{self, conformant_answer, Finding, Mode, OUTCOME};
-use super::{diff, exchange_on, visible, Root, Server, FIXTURES, REPLY_TIMEOUT};
+use super::{diff, exchange_on, visible, End, Root, Server, FIXTURES, REPLY_TIMEOUT};
 
 /// The environment variable that names the server to grade.
 pub const CMD_VAR: &str = "WEBSERVER_CMD";
@@ -168,6 +168,11 @@ impl Run {
                 return cannot_run("the connection failed", format!("{e}\n{}", server.report()))
             }
         };
+        if reply.bytes.is_empty() && reply.end != End::Open && case.file.expect != Expect::Closed {
+            // Closed without a word where one is due: most likely a crash
+            // whose traceback is still on its way; let it arrive for the report.
+            server.settle(Duration::from_secs(2));
+        }
         let golden = match self.golden(case, &reply.bytes) {
             Ok(golden) => golden,
             Err(problem) => return cannot_run("the case's golden file is missing", problem),
