@@ -10,9 +10,7 @@ use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::Command;
 
-use support::{get, Root, Server};
-
-const NOT_FOUND: &[u8] = b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\n404 not found";
+use support::{error_response, get, Root, Server};
 
 /// `nobody` on Debian and most Linux systems.
 const NOBODY: u32 = 65534;
@@ -66,7 +64,7 @@ fn an_unreadable_file_is_404_and_its_neighbours_still_serve() {
     let reply = get(server.addr, "/tree/a.txt");
     assert_eq!(
         reply.bytes,
-        NOT_FOUND,
+        error_response(404, "Not Found"),
         "{}\n{}",
         support::visible(&reply.bytes),
         server.report()
@@ -95,7 +93,7 @@ fn an_unreadable_directory_is_404_not_a_listing() {
         let reply = get(server.addr, target);
         assert_eq!(
             reply.bytes,
-            NOT_FOUND,
+            error_response(404, "Not Found"),
             "{target}: {}\n{}",
             support::visible(&reply.bytes),
             server.report()

@@ -11,7 +11,7 @@ use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::thread;
 use std::time::Duration;
 
-use support::{diff, get, read_to_close, End, Root, Server, FIXTURES};
+use support::{diff, fixture_response, get, read_to_close, End, Root, Server};
 
 /// Connections opened and broken in all.
 const CONNECTIONS: usize = 10_000;
@@ -66,17 +66,6 @@ const FAULTS: [Fault; 9] = [
     Fault::HalfCloseWhole,
     Fault::ResetAfterError,
 ];
-
-fn file1_response() -> Vec<u8> {
-    let body = std::fs::read(format!("{FIXTURES}/file1.txt")).expect("fixture");
-    let mut bytes = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
-    bytes.extend(body);
-    bytes
-}
 
 fn reset(stream: TcpStream) {
     // SO_LINGER 0: close() sends RST instead of FIN.
@@ -158,7 +147,7 @@ fn ten_thousand_broken_connections_leak_nothing() {
     big.set_len(4 << 20).expect("size it");
     let server = Server::start(&root, &[]).expect("server starts");
     let pid = server.pid();
-    let expected = file1_response();
+    let expected = fixture_response("file1.txt", "text/plain");
 
     // Counts once the server has served a request, so whatever it opens lazily
     // on the first one is in the baseline.

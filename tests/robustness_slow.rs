@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::{diff, get, read_to_close, End, Root, Server, FIXTURES};
+use support::{diff, error_response, fixture_response, get, read_to_close, End, Root, Server};
 
 /// Clients that send half a request and stall.
 const STALLED: usize = 1000;
@@ -40,21 +40,6 @@ const VALID: usize = 20;
 const HANGING_RSS_CEILING: u64 = 256 << 20;
 
 const PARTIAL: &[u8] = b"GET /file1.txt HTTP/1.1\r\nHost: loc";
-
-fn error_408() -> Vec<u8> {
-    b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain\r\nContent-Length: 19\r\nConnection: close\r\n\r\n408 request timeout".to_vec()
-}
-
-fn file1_response() -> Vec<u8> {
-    let body = std::fs::read(format!("{FIXTURES}/file1.txt")).expect("fixture");
-    let mut bytes = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
-    bytes.extend(body);
-    bytes
-}
 
 /// This process needs a descriptor per stalled client, beyond the common soft
 /// limit of 1024.
@@ -160,7 +145,7 @@ fn a_thousand_stalled_clients_neither_block_others_nor_outlive_their_deadline() 
         })
         .collect();
 
-    let expected = file1_response();
+    let expected = fixture_response("file1.txt", "text/plain");
     for _ in 0..VALID {
         let reply = get(server.addr, "/file1.txt");
         assert_eq!(diff(&expected, &reply.bytes), None, "{}", server.report());
@@ -187,7 +172,7 @@ fn a_thousand_stalled_clients_neither_block_others_nor_outlive_their_deadline() 
     );
 
     collect_closes(&mut stalled, DEADLINE + SLACK);
-    let expected = error_408();
+    let expected = error_response(408, "Request Timeout");
     for (i, conn) in stalled.iter().enumerate() {
         let closed = conn
             .closed
@@ -257,7 +242,7 @@ fn a_trickling_client_is_cut_off_by_the_deadline_for_the_whole_head() {
     stop.store(true, Ordering::SeqCst);
     trickle.join().expect("trickle thread");
     assert_eq!(
-        diff(&error_408(), &reply.bytes),
+        diff(&error_response(408, "Request Timeout"), &reply.bytes),
         None,
         "{}",
         server.report()

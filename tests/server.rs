@@ -9,18 +9,7 @@ use std::thread;
 use std::time::Duration;
 
 use rstest::rstest;
-use support::{diff, get, End, Root, Server, FIXTURES};
-
-fn file1_response() -> Vec<u8> {
-    let body = std::fs::read(format!("{FIXTURES}/file1.txt")).expect("fixture");
-    let mut bytes = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
-    bytes.extend(body);
-    bytes
-}
+use support::{diff, fixture_response, get, End, Root, Server};
 
 #[test]
 #[cfg_attr(
@@ -37,7 +26,7 @@ fn silent_and_half_sent_clients_do_not_block_others() {
         .expect("send");
     let reply = get(server.addr, "/file1.txt");
     assert_eq!(reply.end, End::Closed);
-    if let Some(report) = diff(&file1_response(), &reply.bytes) {
+    if let Some(report) = diff(&fixture_response("file1.txt", "text/plain"), &reply.bytes) {
         panic!("{report}\n{}", server.report());
     }
 }
@@ -50,7 +39,7 @@ fn silent_and_half_sent_clients_do_not_block_others() {
 fn many_clients_at_once_each_get_their_bytes() {
     let root = Root::seeded();
     let server = Server::start(&root, &[]).expect("server starts");
-    let expected = file1_response();
+    let expected = fixture_response("file1.txt", "text/plain");
     let clients: Vec<_> = (0..50)
         .map(|_| {
             let addr = server.addr;

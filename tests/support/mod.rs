@@ -387,6 +387,31 @@ pub fn read_to_close(stream: &mut TcpStream, patience: Duration) -> io::Result<R
     }
 }
 
+/// The 200 response for a file of `fixtures/`, built from the contract (not from
+/// the server): the house head, then the file's bytes.
+pub fn fixture_response(name: &str, content_type: &str) -> Vec<u8> {
+    let body =
+        fs::read(Path::new(FIXTURES).join(name)).unwrap_or_else(|e| panic!("fixtures/{name}: {e}"));
+    let mut bytes = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    bytes.extend(body);
+    bytes
+}
+
+/// An error response in the house style: `text/plain`, the status lowercased as
+/// the body (`error_response(404, "Not Found")` is the assignment's 104 bytes).
+pub fn error_response(code: u16, reason: &str) -> Vec<u8> {
+    let body = format!("{code} {reason}").to_ascii_lowercase();
+    format!(
+        "HTTP/1.1 {code} {reason}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
 /// A plain GET the way the guide's browser sends it.
 pub fn get(addr: SocketAddr, target: &str) -> Reply {
     let request = format!("GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
