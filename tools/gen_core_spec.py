@@ -6,24 +6,10 @@ the fixture bytes, not blessed from the server, so the server is checked against
 the contract rather than against itself. Run it again after changing a case below;
 it rewrites only spec/core/.
 """
-import json
-import pathlib
-import shutil
 
-TOP = pathlib.Path(__file__).resolve().parent.parent
-FIX = TOP / "fixtures"
+from spec_house import NOT_FOUND, TOP, description, ok, write_profile
+
 OUT = TOP / "spec" / "core"
-
-NOT_FOUND = (b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n"
-             b"Content-Length: 13\r\nConnection: close\r\n\r\n404 not found")
-assert len(NOT_FOUND) == 104
-
-
-def ok(name, mime):
-    body = (FIX / name).read_bytes()
-    head = (f"HTTP/1.1 200 OK\r\nContent-Type: {mime}\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
-    return head.encode("latin-1") + body
 
 
 def guide(target):
@@ -140,19 +126,8 @@ CASES = {
 
 
 def main():
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir(parents=True)
-    for name, (description, rubric, request, response, extra) in CASES.items():
-        lines = [f"description = {json.dumps(description)}", f'rubric = "{rubric}"']
-        if not any(line.startswith("expect") for line in extra):
-            lines.append('expect = "exact"')
-        lines += extra
-        (OUT / f"{name}.toml").write_text("\n".join(lines) + "\n")
-        (OUT / f"{name}.request").write_bytes(request)
-        if response is not None:
-            (OUT / f"{name}.response").write_bytes(response)
-    print(f"{len(CASES)} cases in {OUT.relative_to(TOP)}")
+    write_profile(OUT, {name: ([description(text), f'rubric = "{rubric}"'] + extra, request, response)
+                        for name, (text, rubric, request, response, extra) in CASES.items()})
 
 
 main()

@@ -9,38 +9,19 @@ changing a case below; it rewrites only spec/extensions/.
 """
 import html
 import json
-import pathlib
-import shutil
 import urllib.parse
 
-TOP = pathlib.Path(__file__).resolve().parent.parent
-FIX = TOP / "fixtures"
+from spec_house import FIX, NOT_FOUND, TOP, description, error, head, ok, write_profile
+
 OUT = TOP / "spec" / "extensions"
 
 
-def head(status, mime, length, extra=""):
-    return (f"HTTP/1.1 {status}\r\nContent-Type: {mime}\r\n"
-            f"Content-Length: {length}\r\n{extra}Connection: close\r\n\r\n").encode("latin-1")
-
-
-def canned(status, extra=""):
-    body = status.lower().encode("latin-1")
-    return head(status, "text/plain", len(body), extra) + body
-
-
-NOT_FOUND = canned("404 Not Found")
-BAD_REQUEST = canned("400 Bad Request")
-assert len(NOT_FOUND) == 104
-
-
-def ok(name, mime):
-    body = (FIX / name).read_bytes()
-    return head("200 OK", mime, len(body)) + body
+BAD_REQUEST = error(400)
 
 
 def ok_head(name, mime):
     """What HEAD gets: GET's head, no body."""
-    return head("200 OK", mime, (FIX / name).stat().st_size)
+    return head(200, mime, (FIX / name).stat().st_size)
 
 
 def no_body(response):
@@ -75,7 +56,7 @@ def okm(name):
 
 
 def redirect(location):
-    return canned("301 Moved Permanently", f"Location: {location}\r\n")
+    return error(301, f"Location: {location}\r\n")
 
 
 def entries(rel, tree=True, hidden=False, extra=()):
@@ -109,7 +90,7 @@ def listing(url, items):
         lines.append(f'<li><a href="{href}{slash}">{text}{slash}</a></li>')
     lines += ["</ul>", "</body>", "</html>"]
     body = ("\n".join(lines) + "\n").encode("utf-8")
-    return head("200 OK", "text/html; charset=utf-8", len(body)) + body
+    return head(200, "text/html; charset=utf-8", len(body)) + body
 
 
 T = ["--tree"]
@@ -311,19 +292,8 @@ for ext in sorted({"css", "js", "mjs", "json", "xml", "svg", "jpg", "jpeg", "gif
 
 
 def main():
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir(parents=True)
-    for name, (description, request, response, extra) in CASES.items():
-        lines = [f"description = {json.dumps(description)}"]
-        if not any(line.startswith("expect") for line in extra):
-            lines.append('expect = "exact"')
-        lines += extra
-        (OUT / f"{name}.toml").write_text("\n".join(lines) + "\n")
-        (OUT / f"{name}.request").write_bytes(request)
-        if response is not None:
-            (OUT / f"{name}.response").write_bytes(response)
-    print(f"{len(CASES)} cases in {OUT.relative_to(TOP)}")
+    write_profile(OUT, {name: ([description(text)] + extra, request, response)
+                        for name, (text, request, response, extra) in CASES.items()})
 
 
 main()

@@ -13,47 +13,15 @@ golden cases: tests/robustness_traversal.rs sends every target to one server per
 mode and asserts that none is answered with a 2xx or a byte of the canary.
 """
 import itertools
-import json
-import pathlib
-import shutil
 
-TOP = pathlib.Path(__file__).resolve().parent.parent
-FIX = TOP / "fixtures"
+from spec_house import TOP, description, error, ok, write_profile
+
 OUT = TOP / "spec" / "robustness"
-
-REASONS = {
-    400: "Bad Request",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    408: "Request Timeout",
-    414: "URI Too Long",
-    431: "Request Header Fields Too Large",
-    501: "Not Implemented",
-    505: "HTTP Version Not Supported",
-}
 
 # Defaults of src/limits.rs, restated here on purpose: if they change, these
 # cases say so.
 MAX_REQUEST_LINE = 4096
 MAX_HEAD = 8192
-
-
-def error(code):
-    body = f"{code} {REASONS[code]}".lower().encode("latin-1")
-    extra = "Allow: GET, HEAD\r\n" if code == 405 else ""
-    head = (f"HTTP/1.1 {code} {REASONS[code]}\r\nContent-Type: text/plain\r\n"
-            f"Content-Length: {len(body)}\r\n{extra}Connection: close\r\n\r\n")
-    return head.encode("latin-1") + body
-
-
-assert len(error(404)) == 104
-
-
-def ok(name, mime):
-    body = (FIX / name).read_bytes()
-    head = (f"HTTP/1.1 200 OK\r\nContent-Type: {mime}\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
-    return head.encode("latin-1") + body
 
 
 def req(line, *headers):
@@ -305,18 +273,8 @@ def corpus():
 
 
 def main():
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir(parents=True)
-    for name, (description, request, response, extra) in CASES.items():
-        lines = [f"description = {json.dumps(description)}"]
-        if not any(line.startswith("expect") for line in extra):
-            lines.append('expect = "exact"')
-        lines += extra
-        (OUT / f"{name}.toml").write_text("\n".join(lines) + "\n")
-        (OUT / f"{name}.request").write_bytes(request)
-        if response is not None:
-            (OUT / f"{name}.response").write_bytes(response)
+    write_profile(OUT, {name: ([description(text)] + extra, request, response)
+                        for name, (text, request, response, extra) in CASES.items()})
     rows = corpus()
     table = OUT / "traversal" / "corpus.tsv"
     table.parent.mkdir()
