@@ -166,6 +166,17 @@ tree_hwm_kib() {
 
 # --- starting and stopping the servers ------------------------------------------
 PORT=""
+
+# Up to 5 s for SERVER_PID to accept on PORT; fails at once if it exits.
+await_port() {
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+
 start_server() {
   local name=$1
   case $name in
@@ -182,22 +193,14 @@ start_server() {
     PORT=$(free_port)
     "$FLOOR_BIN" "$PORT" &
     SERVER_PID=$!
-    for _ in $(seq 1 100); do
-      (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return
-      kill -0 "$SERVER_PID" 2>/dev/null || break
-      sleep 0.05
-    done
+    await_port && return
     ;;
   nginx)
     PORT=$(free_port)
     write_nginx_conf "$PORT"
     "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" &
     SERVER_PID=$!
-    for _ in $(seq 1 100); do
-      (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return
-      kill -0 "$SERVER_PID" 2>/dev/null || break
-      sleep 0.05
-    done
+    await_port && return
     ;;
   esac
   log "$name did not start"
