@@ -1,5 +1,5 @@
-//! Measures the robustness figures of issue 4 against the release server and
-//! prints them; asserts nothing (the tests in `tests/robustness_*.rs` assert the
+//! Measures the robustness figures (stalled clients, peak RSS, descriptors) against the release server and
+//! prints them; asserts nothing (the tests in `tests/integration/robustness_*.rs` assert the
 //! outcomes). Run on purpose, on an otherwise quiet machine:
 //!
 //! ```sh

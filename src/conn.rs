@@ -20,7 +20,7 @@
 //!   overlong line), without waiting for the rest.
 //! - A file or directory the resolver found but that cannot be opened for want
 //!   of descriptors or memory is a 503, not a 404: the shortage is ours, and a
-//!   404 for a file that exists would be cached (`tests/robustness_descriptors.rs`).
+//!   404 for a file that exists would be cached (`tests/integration/robustness_descriptors.rs`).
 
 use std::fs::OpenOptions;
 use std::io::{self, Read};

@@ -25,8 +25,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
 
+use grader::case::{self, Case, Expect};
+use grader::exchange::{get, Schedule};
+use grader::grade::REPLY_TIMEOUT;
+use grader::show::{diff, visible};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
-use support::{diff, get, visible, Root, Server, FIXTURES};
+use support::{seeded, start, Server, FIXTURES};
 use wait_timeout::ChildExt;
 
 /// How long one client run may take. Generous: Chromium starts in about half a
@@ -107,20 +111,6 @@ fn main() {
             in_ci,
             move |program| agrees(&for_python, &fetch_with_python(&program, &for_python)?),
         ));
-    }
-    // Grading another server (WEBSERVER_CMD, build.rs): these clients talk to
-    // the bundled one, so they show as ignored rather than pass.
-    if cfg!(grading) {
-        trials = trials
-            .into_iter()
-            .map(|trial| {
-                Trial::ignorable_test(trial.name().to_string(), || {
-                    Ok(Completion::ignored_with(
-                        "about the bundled binary; WEBSERVER_CMD is being graded",
-                    ))
-                })
-            })
-            .collect();
     }
     libtest_mimic::run(&args, trials).exit();
 }
@@ -281,28 +271,25 @@ struct ClientCase {
 }
 
 /// Every case of [`CLIENT_PROFILES`] that is `expect = "exact"`, with no send
-/// schedule and no `setup` (only the keys in [`PLAIN_KEYS`]), and whose request
-/// is exactly the guide's `GET TARGET HTTP/1.1`, `Host: localhost`,
-/// `Connection: close`, with a target that curl and `http.client` send
-/// unchanged: the client's request then differs from the golden one only in
-/// headers the server ignores (Host's port, User-Agent, Accept), so the golden
-/// response is the one it must get. Discovered rather than listed, so a new case
-/// of that shape is replayed by the clients with no edit here.
+/// schedule and no `setup`, and whose request is exactly the guide's `GET
+/// TARGET HTTP/1.1`, `Host: localhost`, `Connection: close`, with a target that
+/// curl and `http.client` send unchanged: the client's request then differs
+/// from the golden one only in headers the server ignores (Host's port,
+/// User-Agent, Accept), so the golden response is the one it must get.
+/// Discovered rather than listed, so a new case of that shape is replayed by
+/// the clients with no edit here; a case file that cannot be read stops the
+/// suite rather than being skipped.
 fn client_cases() -> Vec<ClientCase> {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("spec");
-    let mut cases = Vec::new();
-    for profile in CLIENT_PROFILES {
-        let dir = spec.join(profile);
-        let entries =
-            fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
-        cases.extend(
-            entries
-                .flatten()
-                .map(|entry| entry.path())
-                .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
-                .filter_map(|path| client_case(profile, &path)),
-        );
-    }
+    let found = case::discover(&spec).unwrap_or_else(|e| panic!("{e}"));
+    let mut cases: Vec<ClientCase> = found
+        .into_iter()
+        .filter(|(name, _)| CLIENT_PROFILES.contains(&case::profile_of(name)))
+        .filter_map(|(name, loaded)| {
+            let case = loaded.unwrap_or_else(|e| panic!("{name}: {e}"));
+            client_case(&case)
+        })
+        .collect();
     cases.sort_by(|a, b| a.name.cmp(&b.name));
     cases
 }
@@ -311,28 +298,16 @@ fn client_cases() -> Vec<ClientCase> {
 /// are about head sizes, which a client's own extra headers would change.
 const CLIENT_PROFILES: &[&str] = &["core", "extensions"];
 
-/// The case-file keys a replayable case may have; any other (a schedule, a
-/// `setup` the harness performs, a wait) makes it a case for the raw client only.
-const PLAIN_KEYS: &[&str] = &["description", "rubric", "expect", "args"];
-
-fn client_case(profile: &str, toml_path: &Path) -> Option<ClientCase> {
-    let text = fs::read_to_string(toml_path).ok()?;
-    let table: toml::Table = toml::from_str(&text).ok()?;
-    let plain = table.get("expect").and_then(|v| v.as_str()) == Some("exact")
-        && table.keys().all(|key| PLAIN_KEYS.contains(&key.as_str()));
+fn client_case(case: &Case) -> Option<ClientCase> {
+    // A schedule, a `setup` the harness performs or a wait makes it a case
+    // for the raw client only.
+    let plain = case.file.expect == Expect::Exact
+        && case.schedule == Schedule::All
+        && case.file.setup.is_empty();
     if !plain {
         return None;
     }
-    let args = match table.get("args") {
-        None => Vec::new(),
-        Some(list) => list
-            .as_array()?
-            .iter()
-            .map(|arg| arg.as_str().map(str::to_string))
-            .collect::<Option<Vec<String>>>()?,
-    };
-    let request = fs::read(toml_path.with_extension("request")).ok()?;
-    let request = String::from_utf8(request).ok()?;
+    let request = std::str::from_utf8(&case.request).ok()?;
     let target = request
         .strip_prefix("GET ")?
         .strip_suffix(" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
@@ -345,10 +320,10 @@ fn client_case(profile: &str, toml_path: &Path) -> Option<ClientCase> {
         return None;
     }
     Some(ClientCase {
-        name: format!("{profile}/{}", toml_path.file_stem()?.to_string_lossy()),
+        name: case.name.clone(),
         target: target.to_string(),
-        args,
-        golden: toml_path.with_extension("response"),
+        args: case.file.args.clone(),
+        golden: case.golden.clone(),
     })
 }
 
@@ -454,8 +429,8 @@ fn agrees(case: &ClientCase, reported: &Message) -> Result<(), Failed> {
 /// Exit status 0 also means curl found the framing right: a body shorter than
 /// Content-Length is its error 18.
 fn fetch_with_curl(curl: &Path, case: &ClientCase) -> Result<Message, Failed> {
-    let root = Root::seeded();
-    let server = Server::start(&root, &case.args)?;
+    let root = seeded();
+    let server = start(&root, &case.args)?;
     let head_file = tempfile::NamedTempFile::new().map_err(|e| format!("temp file: {e}"))?;
     let mut command = Command::new(curl);
     command
@@ -521,8 +496,8 @@ sys.stdout.buffer.write(head.encode("iso-8859-1") + b"\r\n" + body)
 "#;
 
 fn fetch_with_python(python: &Path, case: &ClientCase) -> Result<Message, Failed> {
-    let root = Root::seeded();
-    let server = Server::start(&root, &case.args)?;
+    let root = seeded();
+    let server = start(&root, &case.args)?;
     let mut command = Command::new(python);
     command
         .args(["-c", PYTHON_CLIENT])
@@ -626,8 +601,8 @@ fn plain_text_view(dom: &str) -> Result<&str, String> {
 }
 
 fn file2_renders_as_html(chromium: &Path) -> Result<(), Failed> {
-    let root = Root::seeded();
-    let server = Server::start(&root, &[])?;
+    let root = seeded();
+    let server = start(&root, &[])?;
     let dom = dump_dom(chromium, &server, "/file2.html")?;
     let mut problems = Vec::new();
     for element in [
@@ -662,8 +637,8 @@ fn file2_renders_as_html(chromium: &Path) -> Result<(), Failed> {
 }
 
 fn file1_shows_as_text(chromium: &Path) -> Result<(), Failed> {
-    let root = Root::seeded();
-    let server = Server::start(&root, &[])?;
+    let root = seeded();
+    let server = start(&root, &[])?;
     let dom = dump_dom(chromium, &server, "/file1.txt")?;
     let file1 = fs::read_to_string(Path::new(FIXTURES).join("file1.txt")).expect("file1.txt");
     let shown = plain_text_view(&dom)?;
@@ -686,8 +661,8 @@ const SCREENSHOT: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/screenshots/file
 /// fonts-liberation with Chromium, as Debian recommends.)
 fn file2_screenshot(chromium: &Path) -> Result<(), Failed> {
     let (width, height) = (800u32, 600u32);
-    let root = Root::seeded();
-    let server = Server::start(&root, &[])?;
+    let root = seeded();
+    let server = start(&root, &[])?;
     let shot = Path::new(SCREENSHOT);
     let folder = shot.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
@@ -730,8 +705,8 @@ fn file2_screenshot(chromium: &Path) -> Result<(), Failed> {
 }
 
 fn missing_file_shows_404(chromium: &Path) -> Result<(), Failed> {
-    let root = Root::seeded();
-    let server = Server::start(&root, &[])?;
+    let root = seeded();
+    let server = start(&root, &[])?;
     let dom = dump_dom(chromium, &server, "/nosuchfile.txt")?;
     let shown = plain_text_view(&dom)?;
     if shown != "404 not found" {
@@ -744,8 +719,8 @@ fn missing_file_shows_404(chromium: &Path) -> Result<(), Failed> {
 /// (subdirectories are not served in this mode, dotfiles never), and each link,
 /// taken as the browser resolves it, serves that file's bytes.
 fn root_listing_links_lead_to_files(chromium: &Path) -> Result<(), Failed> {
-    let root = Root::seeded();
-    let server = Server::start(&root, &["--listing".to_string()])?;
+    let root = seeded();
+    let server = start(&root, &["--listing".to_string()])?;
     listing_links_lead_to_files(chromium, &server, "/", &root.www(), false)
 }
 
@@ -753,13 +728,13 @@ fn root_listing_links_lead_to_files(chromium: &Path) -> Result<(), Failed> {
 /// a name that is an `<img onerror>` tag) lists them as text, and every link,
 /// directories included, leads to its entry.
 fn tree_listing_links_lead_to_files(chromium: &Path) -> Result<(), Failed> {
-    let root = Root::seeded();
+    let root = seeded();
     let dir = root.www().join("tree");
     if !dir.is_dir() {
         return Err(format!("{} is not in fixtures/: nothing to list", dir.display()).into());
     }
     let args = ["--tree".to_string(), "--listing".to_string()];
-    let server = Server::start(&root, &args)?;
+    let server = start(&root, &args)?;
     listing_links_lead_to_files(chromium, &server, "/tree/", &dir, true)
 }
 
@@ -794,7 +769,8 @@ fn listing_links_lead_to_files(
         } else {
             format!("{url}{href}")
         };
-        let reply = get(server.addr, &target);
+        let reply =
+            get(server.addr, &target, REPLY_TIMEOUT).map_err(|e| format!("GET {target}: {e}"))?;
         let answer = match parse_response(&reply.bytes) {
             Ok(answer) => answer,
             Err(e) => {
@@ -899,10 +875,10 @@ fn percent_decode(text: &str) -> Vec<u8> {
 
 /// `--tree --listing`: the browser follows the 301 from `/tree` to `/tree/`, and
 /// the file named `<img src=x onerror=alert(1)>.txt` is a link's text, not an
-/// element (issue 3).
+/// element: a listing must escape the names it shows.
 fn listing_shows_hostile_name(chromium: &Path) -> Result<(), Failed> {
-    let root = Root::seeded();
-    let server = Server::start(&root, &["--tree".to_string(), "--listing".to_string()])?;
+    let root = seeded();
+    let server = start(&root, &["--tree".to_string(), "--listing".to_string()])?;
     let dom = dump_dom(chromium, &server, "/tree")?;
     let mut problems = Vec::new();
     for expected in [

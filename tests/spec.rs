@@ -1,4 +1,5 @@
-//! The golden suite: one test per case file under `spec/` (format: spec/README.md).
+//! The golden suite: one test per case file under `spec/` (format:
+//! spec/README.md), a thin runner over the grader's library.
 //!
 //! `harness = false` with libtest-mimic rather than rstest's `#[files]`: cases are
 //! discovered when the suite runs, so adding a case is adding files, with no
@@ -7,145 +8,157 @@
 //!
 //! Grading mode: with `WEBSERVER_CMD` set, the same cases run against that
 //! command, compared conformantly, and a scorecard follows libtest's summary
-//! (README, "Grading a submission"). The run then succeeds exactly when the
-//! server earns all 100 rubric points (and, with `GRADE_STRICT=1`, passes the
-//! groups outside the rubric too).
+//! (README, "Grading a submission"); `grade one` prints the same card. The run
+//! then succeeds exactly when the server earns all 100 rubric points (and, with
+//! `GRADE_STRICT=1`, passes the groups outside the rubric too).
 
-mod support;
-
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use libtest_mimic::{Arguments, Completion, Trial};
-use support::case::{self, CORE};
-use support::grade::{Run, Target, Verdict};
-use support::score::Scorecard;
+use grader::export;
+use grader::grade::{Run, Target, Verdict};
+use grader::score::Scorecard;
+use grader::suite::{self, lock, Layout, Planned};
+use libtest_mimic::{Arguments, Completion, Conclusion, Trial};
 
+/// The server to grade instead of ours, with `{port}` in it.
+const CMD_VAR: &str = "WEBSERVER_CMD";
+/// `1`: rewrite the golden file of each hand-written exact case from our
+/// server; a generated case's new bytes go beside it as `.response.new`.
+const BLESS_VAR: &str = "SPEC_BLESS";
 /// The whole run's time budget, in seconds: a server that hangs cannot hold
 /// the suite longer (each case is bounded on its own as well).
 const BUDGET_VAR: &str = "GRADE_BUDGET_SECS";
 const DEFAULT_BUDGET: Duration = Duration::from_secs(300);
-/// Where to write Gradescope's results.json (relative to the repository).
+/// Where to write Gradescope's results.json.
 const RESULTS_VAR: &str = "GRADE_RESULTS";
-/// Where to write JUnit XML (relative to the repository).
+/// Where to write JUnit XML.
 const JUNIT_VAR: &str = "GRADE_JUNIT";
 /// `1`: failures outside the rubric fail a grading run too.
 const STRICT_VAR: &str = "GRADE_STRICT";
 /// `1`: print the scorecard for the bundled server too.
 const SCORECARD_VAR: &str = "GRADE_SCORECARD";
 
+type Shared<T> = Arc<Mutex<Vec<T>>>;
+
 fn main() {
     let args = Arguments::from_args();
-    let target = Target::from_env();
+    let target = match std::env::var(CMD_VAR) {
+        Ok(cmd) if !cmd.trim().is_empty() => Target::Command(cmd),
+        _ => Target::Bundled(PathBuf::from(env!("CARGO_BIN_EXE_webserver"))),
+    };
+    let layout = Layout::repository();
     let budget = std::env::var(BUDGET_VAR)
         .ok()
         .and_then(|secs| secs.parse().ok())
-        .map(Duration::from_secs)
-        .unwrap_or(DEFAULT_BUDGET);
-    let run = Arc::new(Run::new(target.clone(), budget));
-    let verdicts: Arc<Mutex<Vec<Verdict>>> = Arc::default();
-    let skipped: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("spec");
-    let cases = case::discover(&spec);
-    let core_total = cases
+        .map_or(DEFAULT_BUDGET, Duration::from_secs);
+    let planned = suite::plan(&layout, &target).unwrap_or_else(|e| fail(&e));
+    let run = Run::new(target.clone(), &layout, budget).unwrap_or_else(|e| fail(&e));
+    let run = Arc::new(if flag(BLESS_VAR) { run.blessing() } else { run });
+    let verdicts: Shared<Verdict> = Arc::default();
+    let skipped: Shared<(String, String)> = Arc::default();
+    let broken: Vec<(String, String)> = planned
         .iter()
-        .filter(|(name, _)| case::profile_of(name) == CORE)
-        .count();
-    let mut broken = Vec::new();
-    let trials = cases
-        .into_iter()
-        .map(|(name, loaded)| match loaded {
-            // A broken case file fails as its own test, not the whole suite.
-            Err(problem) => {
-                broken.push((name.clone(), problem.clone()));
-                Trial::test(name, move || Err(problem.into()))
-            }
-            Ok(case) => {
-                let bundled_only = match &target {
-                    Target::Command(_) => case.bundled_only(),
-                    Target::Bundled => None,
-                };
-                let (run, verdicts, skipped) = (
-                    Arc::clone(&run),
-                    Arc::clone(&verdicts),
-                    Arc::clone(&skipped),
-                );
-                Trial::ignorable_test(name, move || {
-                    // Shown as ignored, with the reason; never counted as passed.
-                    if let Some(why) = bundled_only {
-                        lock(&skipped).push((case.name.clone(), why.clone()));
-                        return Ok(Completion::ignored_with(why));
-                    }
-                    let verdict = run.case(&case);
-                    let result = if verdict.passed() {
-                        Ok(Completion::Completed)
-                    } else {
-                        Err(verdict.report.clone().into())
-                    };
-                    lock(&verdicts).push(verdict);
-                    result
-                })
-            }
+        .filter_map(|p| match p {
+            Planned::Broken { name, problem } => Some((name.clone(), problem.clone())),
+            _ => None,
         })
+        .collect();
+    let trials = planned
+        .iter()
+        .map(|p| trial(p, &run, &verdicts, &skipped))
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
     if args.list {
         conclusion.exit();
     }
     let mut verdicts = std::mem::take(&mut *lock(&verdicts));
-    let skipped = std::mem::take(&mut *lock(&skipped));
-    let grading = matches!(target, Target::Command(_));
     verdicts.sort_by(|a, b| a.name.cmp(&b.name));
-    let card = Scorecard::new(&target.describe(), &verdicts, core_total, skipped, broken);
+    let skipped = std::mem::take(&mut *lock(&skipped));
+    let card = Scorecard::new(
+        &target.describe(),
+        &verdicts,
+        suite::core_total(&planned),
+        skipped,
+        broken,
+    );
+    finish(&target, &card, &verdicts, conclusion);
+}
+
+/// One case as a libtest trial; a skipped case shows as ignored, with the
+/// reason, and is never counted as passed.
+fn trial(
+    planned: &Planned,
+    run: &Arc<Run>,
+    verdicts: &Shared<Verdict>,
+    skipped: &Shared<(String, String)>,
+) -> Trial {
+    let name = planned.name().to_string();
+    match planned.clone() {
+        // A broken case file fails as its own test, not the whole suite.
+        Planned::Broken { problem, .. } => Trial::test(name, move || Err(problem.into())),
+        Planned::Skip { why, .. } => {
+            let skipped = Arc::clone(skipped);
+            Trial::ignorable_test(name.clone(), move || {
+                lock(&skipped).push((name, why.clone()));
+                Ok(Completion::ignored_with(why))
+            })
+        }
+        Planned::Run(case) => {
+            let (run, verdicts) = (Arc::clone(run), Arc::clone(verdicts));
+            Trial::test(name, move || {
+                let verdict = run.case(&case);
+                let result = if verdict.passed() {
+                    Ok(())
+                } else {
+                    Err(verdict.report.clone().into())
+                };
+                lock(&verdicts).push(verdict);
+                result
+            })
+        }
+    }
+}
+
+/// The scorecard and files, then the exit: libtest's own for our server, the
+/// grade's for another.
+fn finish(target: &Target, card: &Scorecard, verdicts: &[Verdict], conclusion: Conclusion) -> ! {
+    let grading = matches!(target, Target::Command(_));
     if grading || flag(SCORECARD_VAR) {
         print!("{}", card.render());
     }
     let mut written = true;
     if let Some(path) = std::env::var_os(RESULTS_VAR) {
-        let json = serde_json::to_string_pretty(&card.results_json()).unwrap_or_default();
-        written &= write(Path::new(&path), &json);
+        written &= write(Path::new(&path), &export::results_json_text(card));
     }
     if let Some(path) = std::env::var_os(JUNIT_VAR) {
-        written &= write(Path::new(&path), &card.junit(&verdicts));
+        written &= write(Path::new(&path), &export::junit(card, verdicts));
     }
     if !grading {
-        // The bundled server: every case must pass, as libtest counts them.
+        // Our server: every case must pass, as libtest counts them.
         if !written {
             std::process::exit(101);
         }
         conclusion.exit();
     }
     let strict = flag(STRICT_VAR);
-    // A filtered run passes when what it ran passes, as libtest has it; only a
-    // full run can claim the 100 points, and the result line says which it was.
-    let rubric_clean = card.items.iter().all(|item| item.failing.is_empty());
     if !card.groups_pass() && !strict {
         println!(
             "(failures outside the rubric are reported above and do not fail this run; \
              {STRICT_VAR}=1 makes them)"
         );
     }
-    let pass = written && rubric_clean && card.broken.is_empty() && (card.groups_pass() || !strict);
-    println!(
-        "grading result: {}/{}{}{}",
-        card.score(),
-        card.max_score(),
-        if card.complete() {
-            String::new()
-        } else {
-            format!(
-                " (partial run: {} of {} core cases)",
-                card.core_run, card.core_total
-            )
-        },
-        if pass { "" } else { " -> FAILED" }
-    );
+    // A filtered run passes when what it ran passes, as libtest has it; only a
+    // full run can claim the 100 points, and the result line says which it was.
+    let pass = written && suite::passes(card, strict);
+    println!("{}", suite::result_line(card, pass));
     std::process::exit(if pass { 0 } else { 101 });
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
+fn fail(problem: &str) -> ! {
+    eprintln!("spec: {problem}");
+    std::process::exit(101);
 }
 
 fn flag(var: &str) -> bool {

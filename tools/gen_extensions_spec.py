@@ -5,15 +5,15 @@ Like gen_core_spec.py, the expected bytes are built here, from fixtures/ and the
 rules in the README, not blessed from the server: the MIME table, the listing
 page and the redirects are written out a second time, in Python, so the server
 is checked against the rules rather than against itself. Rerun it after
-changing a case below; it rewrites only spec/extensions/.
+changing a case below; as with gen_core_spec.py, it rewrites and removes only
+its own cases in spec/extensions/ (`--out DIR`: DIR/extensions/), so a
+hand-written case beside them stays.
 """
 import html
 import json
 import urllib.parse
 
-from spec_house import FIX, NOT_FOUND, TOP, description, error, head, ok, write_profile
-
-OUT = TOP / "spec" / "extensions"
+from spec_house import FIX, NOT_FOUND, description, error, head, ok, profile_dir, write_profile
 
 
 BAD_REQUEST = error(400)
@@ -292,8 +292,10 @@ for ext in sorted({"css", "js", "mjs", "json", "xml", "svg", "jpg", "jpeg", "gif
 
 
 def main():
-    write_profile(OUT, {name: ([description(text)] + extra, request, response)
-                        for name, (text, request, response, extra) in CASES.items()})
+    write_profile(profile_dir(__doc__, "extensions"),
+                  {name: ([description(text)] + extra, request, response)
+                   for name, (text, request, response, extra) in CASES.items()},
+                  __file__)
 
 
 main()

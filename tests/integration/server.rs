@@ -1,24 +1,17 @@
 //! Behaviour that is not one request and one response: concurrency, signals,
 //! the listening line.
 
-mod support;
-
 use std::io::Write;
 use std::net::TcpStream;
 use std::thread;
 use std::time::Duration;
 
+use crate::util::{diff, fixture_response, get, serve, End};
 use rstest::rstest;
-use support::{diff, fixture_response, get, End, Root, Server};
 
 #[test]
-#[cfg_attr(
-    grading,
-    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
-)]
 fn silent_and_half_sent_clients_do_not_block_others() {
-    let root = Root::seeded();
-    let server = Server::start(&root, &[]).expect("server starts");
+    let (_root, server) = serve(&[]);
     // Held open for the whole test: one says nothing, one stops mid-head.
     let _silent = TcpStream::connect(server.addr).expect("connect");
     let mut half = TcpStream::connect(server.addr).expect("connect");
@@ -32,13 +25,8 @@ fn silent_and_half_sent_clients_do_not_block_others() {
 }
 
 #[test]
-#[cfg_attr(
-    grading,
-    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
-)]
 fn many_clients_at_once_each_get_their_bytes() {
-    let root = Root::seeded();
-    let server = Server::start(&root, &[]).expect("server starts");
+    let (_root, server) = serve(&[]);
     let expected = fixture_response("file1.txt", "text/plain");
     let clients: Vec<_> = (0..50)
         .map(|_| {
@@ -55,13 +43,8 @@ fn many_clients_at_once_each_get_their_bytes() {
 #[rstest]
 #[case::sigint(libc::SIGINT, "SIGINT")]
 #[case::sigterm(libc::SIGTERM, "SIGTERM")]
-#[cfg_attr(
-    grading,
-    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
-)]
 fn signals_stop_it_cleanly(#[case] signal: i32, #[case] name: &str) {
-    let root = Root::seeded();
-    let mut server = Server::start(&root, &[]).expect("server starts");
+    let (_root, mut server) = serve(&[]);
     // SAFETY: kill() only sends a signal to the child we started.
     let sent = unsafe { libc::kill(server.pid() as i32, signal) };
     assert_eq!(sent, 0);
@@ -73,13 +56,8 @@ fn signals_stop_it_cleanly(#[case] signal: i32, #[case] name: &str) {
 }
 
 #[test]
-#[cfg_attr(
-    grading,
-    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
-)]
 fn the_listening_line_names_the_url_and_the_root() {
-    let root = Root::seeded();
-    let server = Server::start(&root, &[]).expect("server starts");
+    let (root, server) = serve(&[]);
     let www = root.www().canonicalize().expect("the served dir exists");
     let expected = format!(
         "listening on http://127.0.0.1:{}/ serving {}",

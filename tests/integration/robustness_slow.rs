@@ -6,9 +6,6 @@
 //! Outcomes only: how long a valid request waits next to the stalled ones is a
 //! speed figure, measured on purpose by `examples/robustness_figures.rs`.
 
-mod proc_stats;
-mod support;
-
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::os::fd::AsRawFd;
@@ -17,7 +14,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::{diff, error_response, fixture_response, get, read_to_close, End, Root, Server};
+use crate::util::{diff, error_response, fixture_response, get, read_to_close, seeded, start, End};
 
 /// Clients that send half a request and stall.
 const STALLED: usize = 1000;
@@ -115,19 +112,15 @@ fn collect_closes(stalled: &mut [Stalled], limit: Duration) {
 }
 
 #[test]
-#[cfg_attr(
-    grading,
-    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
-)]
 fn a_thousand_stalled_clients_neither_block_others_nor_outlive_their_deadline() {
     raise_own_fd_limit();
-    let root = Root::seeded();
+    let root = seeded();
     let args = vec![
         "--head-timeout-ms".to_string(),
         DEADLINE.as_millis().to_string(),
     ];
-    let server = Server::start(&root, &args).expect("server starts");
-    let threads_before = proc_stats::threads(server.pid());
+    let server = start(&root, &args).expect("server starts");
+    let threads_before = crate::proc_stats::threads(server.pid());
     let first_connect = Instant::now();
     let mut stalled: Vec<Stalled> = (0..STALLED)
         .map(|i| {
@@ -151,8 +144,8 @@ fn a_thousand_stalled_clients_neither_block_others_nor_outlive_their_deadline() 
         assert_eq!(diff(&expected, &reply.bytes), None, "{}", server.report());
         assert_eq!(reply.end, End::Closed);
     }
-    let hanging_rss = proc_stats::status_bytes(server.pid(), "VmRSS");
-    let threads = proc_stats::threads(server.pid());
+    let hanging_rss = crate::proc_stats::status_bytes(server.pid(), "VmRSS");
+    let threads = crate::proc_stats::threads(server.pid());
     // Everything above must have happened while the stalled clients hung, or
     // the test proved nothing about them.
     let served_by = first_connect.elapsed();
@@ -191,28 +184,24 @@ fn a_thousand_stalled_clients_neither_block_others_nor_outlive_their_deadline() 
         }
     }
     // Generous: a pool may keep spare threads for a few seconds before they end.
-    let settled = proc_stats::eventually(Duration::from_secs(30), || {
-        proc_stats::threads(server.pid()) <= threads_before + 4
+    let settled = crate::proc_stats::eventually(Duration::from_secs(30), || {
+        crate::proc_stats::threads(server.pid()) <= threads_before + 4
     });
     assert!(
         settled,
         "the server still has {} threads (had {threads_before}) after the stalled clients ended",
-        proc_stats::threads(server.pid())
+        crate::proc_stats::threads(server.pid())
     );
 }
 
 #[test]
-#[cfg_attr(
-    grading,
-    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
-)]
 fn a_trickling_client_is_cut_off_by_the_deadline_for_the_whole_head() {
     // One byte every 50 ms, never a blank line: no read ever waits 500 ms, so
     // only a deadline for the whole head can stop it before the trickle ends.
     const TRICKLE: usize = 200;
-    let root = Root::seeded();
+    let root = seeded();
     let args = vec!["--head-timeout-ms".to_string(), "500".to_string()];
-    let server = Server::start(&root, &args).expect("server starts");
+    let server = start(&root, &args).expect("server starts");
     let mut stream = TcpStream::connect(server.addr).expect("connect");
     stream.set_nodelay(true).expect("nodelay");
     let writer = stream.try_clone().expect("clone");
@@ -255,37 +244,33 @@ fn a_trickling_client_is_cut_off_by_the_deadline_for_the_whole_head() {
 }
 
 #[test]
-#[cfg_attr(
-    grading,
-    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
-)]
 fn a_client_that_stops_reading_is_cut_off_by_the_send_timeout() {
     // It asks for a file far larger than the socket buffers and never reads:
     // the server's send blocks, and --send-timeout-ms must end it, giving back
     // the connection's descriptors while the client still holds its end.
-    let root = Root::seeded();
+    let root = seeded();
     let big = std::fs::File::create(root.www().join("big.bin")).expect("big file");
     big.set_len(256 << 20).expect("size it");
     let args = vec!["--send-timeout-ms".to_string(), "500".to_string()];
-    let server = Server::start(&root, &args).expect("server starts");
+    let server = start(&root, &args).expect("server starts");
     let pid = server.pid();
-    let fds_before = proc_stats::fd_count(pid);
+    let fds_before = crate::proc_stats::fd_count(pid);
     let mut stream = TcpStream::connect(server.addr).expect("connect");
     stream
         .write_all(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
         .expect("send");
     // The socket and the open file, while it sends.
-    let sending = proc_stats::eventually(Duration::from_secs(10), || {
-        proc_stats::fd_count(pid) >= fds_before + 2
+    let sending = crate::proc_stats::eventually(Duration::from_secs(10), || {
+        crate::proc_stats::fd_count(pid) >= fds_before + 2
     });
     assert!(sending, "the server never opened the file");
-    let given_up = proc_stats::eventually(Duration::from_secs(20), || {
-        proc_stats::fd_count(pid) <= fds_before
+    let given_up = crate::proc_stats::eventually(Duration::from_secs(20), || {
+        crate::proc_stats::fd_count(pid) <= fds_before
     });
     assert!(
         given_up,
         "{} descriptors, {fds_before} before: the stalled send was never cut",
-        proc_stats::fd_count(pid)
+        crate::proc_stats::fd_count(pid)
     );
     // The client got a prefix, then the end: nowhere near the whole file.
     let reply = read_to_close(&mut stream, Duration::from_secs(20)).expect("read");

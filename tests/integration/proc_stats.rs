@@ -1,6 +1,5 @@
 //! What `/proc` says about the server process: peak memory, open descriptors,
 //! threads. Linux only, like the figures the robustness tests check.
-#![allow(dead_code)]
 
 use std::fs;
 use std::time::{Duration, Instant};

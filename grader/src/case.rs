@@ -1,5 +1,5 @@
 //! A golden case: its file format (spec/README.md), how it is found and checked
-//! for mistakes, and the guide's rubric it is scored against.
+//! for mistakes, and the setup it makes before its server starts.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -7,61 +7,10 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{Root, Schedule, CANARY};
-
-/// One item of the guide's grading rubric (NOTES.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Item {
-    /// What `rubric = "..."` calls it.
-    pub key: &'static str,
-    pub points: u32,
-    /// The rubric's own words.
-    pub title: &'static str,
-}
-
-/// The guide's rubric, 100 points, in the guide's order.
-pub const RUBRIC: [Item; 7] = [
-    Item {
-        key: "filename",
-        points: 10,
-        title: "File name parsed from the request header",
-    },
-    Item {
-        key: "sandbox",
-        points: 20,
-        title: "File path stripped off, or sandboxed properly",
-    },
-    Item {
-        key: "read",
-        points: 10,
-        title: "Data read from the file named in the URL",
-    },
-    Item {
-        key: "content-type",
-        points: 15,
-        title: "Proper Content-Type set in the header",
-    },
-    Item {
-        key: "content-length",
-        points: 15,
-        title: "Proper Content-Length set in the header",
-    },
-    Item {
-        key: "header",
-        points: 15,
-        title: "HTTP response header constructed correctly and ISO-8859-1 encoded",
-    },
-    Item {
-        key: "payload",
-        points: 15,
-        title: "HTTP response payload constructed correctly",
-    },
-];
-
-/// The rubric item called `key`.
-pub fn item(key: &str) -> Option<Item> {
-    RUBRIC.iter().copied().find(|item| item.key == key)
-}
+use crate::exchange::Schedule;
+use crate::files;
+use crate::root::{Root, CANARY};
+use crate::rubric::{Item, RUBRIC};
 
 /// The profile whose cases are the assignment itself, and the only one scored.
 pub const CORE: &str = "core";
@@ -69,6 +18,9 @@ pub const CORE: &str = "core";
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseFile {
+    /// The generator that wrote this case (`tools/gen_core_spec.py`): it is the
+    /// authority on its bytes, so blessing refuses to overwrite them.
+    pub generated: Option<String>,
     pub description: String,
     pub rubric: Option<String>,
     pub expect: Expect,
@@ -119,7 +71,7 @@ impl Case {
     /// The rubric item a wrong outcome costs (core cases only).
     pub fn item(&self) -> Option<Item> {
         match self.profile() {
-            CORE => self.file.rubric.as_deref().and_then(item),
+            CORE => self.file.rubric.as_deref().and_then(Item::from_key),
             _ => None,
         }
     }
@@ -193,38 +145,27 @@ pub fn profile_of(name: &str) -> &str {
     name.split('/').next().unwrap_or(name)
 }
 
-/// Every case under `spec`, sorted by name: `(name, the case or why it is broken)`.
-/// A broken case file becomes its own failure, never a silent skip.
-pub fn discover(spec: &Path) -> Vec<(String, Result<Case, String>)> {
-    let mut paths = Vec::new();
-    collect(spec, &mut paths);
-    paths.sort();
-    paths
+/// One case file found: its name, and the case or why it is broken.
+pub type Found = (String, Result<Case, String>);
+
+/// Every case under `spec`, sorted by name: `(name, the case or why it is
+/// broken)`. A broken case file becomes its own failure, never a silent skip;
+/// a spec folder that cannot be read at all is an error.
+pub fn discover(spec: &Path) -> Result<Vec<Found>, String> {
+    let cases = files::walk(spec)?
         .into_iter()
-        .map(|path| {
-            let name = path
-                .strip_prefix(spec)
-                .unwrap_or(&path)
+        .filter(|entry| !entry.is_dir && entry.path.extension().is_some_and(|ext| ext == "toml"))
+        .map(|entry| {
+            let name = entry
+                .relative
                 .with_extension("")
                 .to_string_lossy()
                 .into_owned();
-            let case = load(&name, &path);
+            let case = load(&name, &entry.path);
             (name, case)
         })
-        .collect()
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let entries =
-        fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|ext| ext == "toml") {
-            out.push(path);
-        }
-    }
+        .collect();
+    Ok(cases)
 }
 
 pub fn load(name: &str, path: &Path) -> Result<Case, String> {
@@ -234,8 +175,8 @@ pub fn load(name: &str, path: &Path) -> Result<Case, String> {
     let request =
         fs::read(&request_path).map_err(|e| format!("{}: {e}", request_path.display()))?;
     match &file.rubric {
-        Some(key) if item(key).is_none() => {
-            let keys: Vec<_> = RUBRIC.iter().map(|item| item.key).collect();
+        Some(key) if Item::from_key(key).is_none() => {
+            let keys: Vec<_> = RUBRIC.iter().map(|item| item.key()).collect();
             return Err(format!("{name}: rubric = {key:?} is none of {keys:?}"));
         }
         None if profile_of(name) == CORE => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A faithful solution to "Project: A Better Web Server" (Beej's Guide to
 Network Concepts), used to check the grader: it must score 100/100, and each
-mutant of it in grader/mutants.toml must lose exactly the rubric item it breaks.
+mutant of it in grader/servers/faithful/mutants.toml must lose exactly the rubric item it breaks.
 
 Written the way the assignment asks (NOTES.md): python3 and the standard
 library only, no socket.create_server() or create_connection(), SO_REUSEADDR

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Prints a mutant of grader/webserver.py (see mutants.toml), or lists them.
+"""Prints a mutant of faithful/webserver.py (see faithful/mutants.toml), or
+lists them. It lives beside the servers, not in faithful/, so that faithful/
+holds one *.py file and grades as a submission folder (`grade one DIR`).
 
-    python3 grader/mutant.py                  # the mutants and what they break
-    python3 grader/mutant.py NAME > /tmp/m.py # one mutant's source
+    python3 grader/servers/mutant.py                  # the mutants and what they break
+    python3 grader/servers/mutant.py NAME > /tmp/m.py # one mutant's source
 """
 import pathlib
 import sys
 import tomllib
 
-HERE = pathlib.Path(__file__).resolve().parent
+HERE = pathlib.Path(__file__).resolve().parent / "faithful"
 
 
 def main():

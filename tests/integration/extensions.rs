@@ -2,15 +2,13 @@
 //! server may not read. Root reads everything whatever the mode bits say, so when
 //! the suite runs as root (CI containers do) the server runs as `nobody` instead.
 
-mod support;
-
 use std::fs::{self, Permissions};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::Command;
 
-use support::{error_response, get, Root, Server};
+use crate::util::{error_response, get, seeded, spawn, Root, Server};
 
 /// `nobody` on Debian and most Linux systems.
 const NOBODY: u32 = 65534;
@@ -47,16 +45,12 @@ fn start_unprivileged(root: &Root) -> Server {
     if as_root {
         command.uid(NOBODY).gid(NOBODY);
     }
-    Server::spawn(command).unwrap_or_else(|e| panic!("{e}"))
+    spawn(command).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
-#[cfg_attr(
-    grading,
-    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
-)]
 fn an_unreadable_file_is_404_and_its_neighbours_still_serve() {
-    let root = Root::seeded();
+    let root = seeded();
     let file = root.www().join("tree/a.txt");
     fs::set_permissions(&file, Permissions::from_mode(0o000)).expect("chmod a.txt");
     let server = start_unprivileged(&root);
@@ -66,7 +60,7 @@ fn an_unreadable_file_is_404_and_its_neighbours_still_serve() {
         reply.bytes,
         error_response(404, "Not Found"),
         "{}\n{}",
-        support::visible(&reply.bytes),
+        crate::util::visible(&reply.bytes),
         server.report()
     );
     let neighbour = get(server.addr, "/tree/sub/b.txt");
@@ -74,17 +68,13 @@ fn an_unreadable_file_is_404_and_its_neighbours_still_serve() {
     assert!(
         neighbour.bytes.starts_with(b"HTTP/1.1 200 OK\r\n") && neighbour.bytes.ends_with(&expected),
         "{}",
-        support::visible(&neighbour.bytes)
+        crate::util::visible(&neighbour.bytes)
     );
 }
 
 #[test]
-#[cfg_attr(
-    grading,
-    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
-)]
 fn an_unreadable_directory_is_404_not_a_listing() {
-    let root = Root::seeded();
+    let root = seeded();
     let dir = root.www().join("tree/sub");
     fs::set_permissions(&dir, Permissions::from_mode(0o000)).expect("chmod sub/");
     let server = start_unprivileged(&root);
@@ -95,7 +85,7 @@ fn an_unreadable_directory_is_404_not_a_listing() {
             reply.bytes,
             error_response(404, "Not Found"),
             "{target}: {}\n{}",
-            support::visible(&reply.bytes),
+            crate::util::visible(&reply.bytes),
             server.report()
         );
     }
@@ -104,7 +94,7 @@ fn an_unreadable_directory_is_404_not_a_listing() {
     assert!(
         parent.bytes.starts_with(b"HTTP/1.1 200 OK\r\n"),
         "{}",
-        support::visible(&parent.bytes)
+        crate::util::visible(&parent.bytes)
     );
     // Restore the bits so the temp dir can be removed.
     fs::set_permissions(&dir, Permissions::from_mode(0o755)).expect("chmod sub/ back");

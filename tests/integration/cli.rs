@@ -1,11 +1,9 @@
 //! The command line: help, bad arguments, a port already taken.
 
-mod support;
-
+use crate::util::{seeded, start};
 use assert_cmd::Command;
 use predicates::prelude::*;
 use rstest::rstest;
-use support::{Root, Server};
 
 fn webserver() -> Command {
     Command::new(env!("CARGO_BIN_EXE_webserver"))
@@ -27,10 +25,6 @@ fn one_line_error(code: i32, needle: &str) -> impl Fn(&assert_cmd::assert::Asser
 }
 
 #[test]
-#[cfg_attr(
-    grading,
-    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
-)]
 fn help_tells_usage_flags_and_defaults() {
     webserver()
         .arg("--help")
@@ -46,10 +40,6 @@ fn help_tells_usage_flags_and_defaults() {
 }
 
 #[test]
-#[cfg_attr(
-    grading,
-    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
-)]
 fn version_prints_the_package_version() {
     webserver()
         .arg("--version")
@@ -66,10 +56,6 @@ fn version_prints_the_package_version() {
 #[case::unknown_flag(&["--verbose"], "--verbose")]
 #[case::bind_needs_an_ip(&["--bind", "example.com", "0"], "invalid address 'example.com'")]
 #[case::root_needs_a_value(&["--root"], "missing value for --root")]
-#[cfg_attr(
-    grading,
-    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
-)]
 fn bad_arguments_are_one_line_and_exit_2(#[case] args: &[&str], #[case] needle: &str) {
     let assert = webserver()
         .args(args)
@@ -79,12 +65,8 @@ fn bad_arguments_are_one_line_and_exit_2(#[case] args: &[&str], #[case] needle: 
 }
 
 #[test]
-#[cfg_attr(
-    grading,
-    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
-)]
 fn a_missing_root_is_named() {
-    let root = Root::seeded();
+    let root = seeded();
     let missing = root.www().join("no-such-dir");
     let assert = webserver()
         .args(["--bind", "127.0.0.1", "--root"])
@@ -96,12 +78,8 @@ fn a_missing_root_is_named() {
 }
 
 #[test]
-#[cfg_attr(
-    grading,
-    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
-)]
 fn a_root_that_is_a_file_is_refused() {
-    let root = Root::seeded();
+    let root = seeded();
     let assert = webserver()
         .args(["--bind", "127.0.0.1", "--root", "file1.txt", "0"])
         .current_dir(root.www())
@@ -111,13 +89,9 @@ fn a_root_that_is_a_file_is_refused() {
 }
 
 #[test]
-#[cfg_attr(
-    grading,
-    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
-)]
 fn a_port_in_use_is_named() {
-    let root = Root::seeded();
-    let first = Server::start(&root, &[]).expect("the first server starts");
+    let root = seeded();
+    let first = start(&root, &[]).expect("the first server starts");
     let port = first.addr.port().to_string();
     let assert = webserver()
         .args(["--bind", "127.0.0.1", &port])

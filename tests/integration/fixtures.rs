@@ -1,9 +1,8 @@
 //! `fixtures/` holds the assignment's example files byte for byte.
 
+use crate::util::FIXTURES;
 use std::fs;
 use std::path::Path;
-
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
 
 #[test]
 fn the_example_files_have_the_guides_sizes() {

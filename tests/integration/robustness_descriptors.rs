@@ -9,9 +9,6 @@
 //! (`/proc/PID/fd` cannot tell: Linux reserves a descriptor for every thread
 //! blocked in `accept()`, and those reservations are not listed.)
 
-mod proc_stats;
-mod support;
-
 use std::fs;
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
@@ -19,7 +16,7 @@ use std::os::unix::process::CommandExt;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::{exchange, Root, Schedule, Server};
+use crate::util::{exchange, seeded, spawn, Schedule};
 
 /// The server's whole descriptor budget: stdio, the listener, the signal pipe,
 /// and room for a dozen connections.
@@ -89,12 +86,8 @@ fn get_file1(addr: SocketAddr) -> Vec<u8> {
 }
 
 #[test]
-#[cfg_attr(
-    grading,
-    ignore = "about the bundled binary; WEBSERVER_CMD is being graded"
-)]
 fn out_of_descriptors_it_backs_off_and_recovers() {
-    let root = Root::seeded();
+    let root = seeded();
     let mut command = Command::new(env!("CARGO_BIN_EXE_webserver"));
     // The stalled clients must outlive the test: a long head deadline.
     command
@@ -113,13 +106,13 @@ fn out_of_descriptors_it_backs_off_and_recovers() {
             Ok(())
         });
     }
-    let server = Server::spawn(command).expect("server starts");
+    let server = spawn(command).expect("server starts");
     let pid = server.pid();
 
     let stalled: Vec<TcpStream> = (0..STALLED).map(|_| stall(server.addr)).collect();
     // The server takes what it can; the rest stay queued in the kernel.
     let exhausted =
-        proc_stats::eventually(Duration::from_secs(10), || backlog(server.addr.port()) > 0);
+        crate::proc_stats::eventually(Duration::from_secs(10), || backlog(server.addr.port()) > 0);
     assert!(
         exhausted,
         "the server accepted all {STALLED} clients under a limit of {FD_CEILING}"
@@ -153,7 +146,7 @@ fn out_of_descriptors_it_backs_off_and_recovers() {
         assert!(
             served || reply.starts_with(b"HTTP/1.1 503 ") || reply.is_empty(),
             "an existing file, out of descriptors:\n{}\n{}",
-            support::visible(&reply),
+            crate::util::visible(&reply),
             server.report()
         );
         replies.push(

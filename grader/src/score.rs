@@ -1,6 +1,6 @@
 //! The scorecard: the guide's rubric with the points a server earned, the
-//! failing cases under each item, and the groups outside the rubric; also as
-//! Gradescope's `results.json` and as JUnit XML.
+//! failing cases under each item, and the groups outside the rubric, as
+//! printed after a run ([`crate::export`] writes it as files).
 //!
 //! The partial-credit rule (spec/README.md, "Scoring"): an item earns all of its
 //! points when no core case shows a defect charged to it, and none otherwise.
@@ -8,9 +8,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::case::{profile_of, Item, CORE, RUBRIC};
-use super::compare::Finding;
-use super::grade::Verdict;
+use crate::case::{profile_of, CORE};
+use crate::compare::Finding;
+use crate::grade::Verdict;
+use crate::rubric::{self, Item, RUBRIC};
 
 /// How many lines of one diff the printed scorecard shows (files get all).
 const DIFF_LINES: usize = 40;
@@ -68,14 +69,14 @@ impl Scorecard {
                         let mine: Vec<Finding> = v
                             .findings
                             .iter()
-                            .filter(|f| f.item == item.key)
+                            .filter(|f| f.item == Some(item))
                             .cloned()
                             .collect();
                         (!mine.is_empty()).then(|| ((*v).clone(), mine))
                     })
                     .collect();
                 let earned = if failing.is_empty() && !core.is_empty() {
-                    item.points
+                    item.points()
                 } else {
                     0
                 };
@@ -115,7 +116,7 @@ impl Scorecard {
     }
 
     pub fn max_score(&self) -> u32 {
-        RUBRIC.iter().map(|item| item.points).sum()
+        rubric::max_score()
     }
 
     /// Every core case ran and every case file is sound: the score means 100 points' worth.
@@ -148,7 +149,10 @@ impl Scorecard {
             let _ = writeln!(
                 out,
                 "  {:>3}/{:<3} {:<15} {}",
-                score.earned, score.item.points, score.item.key, score.item.title
+                score.earned,
+                score.item.points(),
+                score.item.key(),
+                score.item.title()
             );
             out += &indent(&item_details(score, true), 6);
         }
@@ -174,7 +178,7 @@ impl Scorecard {
                     let first = v
                         .findings
                         .first()
-                        .map(|f| format!("{}: {}", f.what, f.detail))
+                        .map(|f| format!("{}: {}", f.what(), f.detail))
                         .unwrap_or_default();
                     let _ = writeln!(out, "      FAILED {}  {first}", v.name);
                 }
@@ -205,171 +209,16 @@ impl Scorecard {
         }
         out
     }
-
-    /// Gradescope's results.json: one test per rubric item, one per group
-    /// outside the rubric (worth 0 points: reported, not scored).
-    pub fn results_json(&self) -> serde_json::Value {
-        let mut tests: Vec<serde_json::Value> = self
-            .items
-            .iter()
-            .map(|score| {
-                serde_json::json!({
-                    "name": format!("{}: {}", score.item.key, score.item.title),
-                    "score": score.earned,
-                    "max_score": score.item.points,
-                    "output": if score.failing.is_empty() {
-                        format!("no defect in {} core cases", self.core_run)
-                    } else {
-                        item_details(score, false)
-                    },
-                    "visibility": "visible",
-                })
-            })
-            .collect();
-        for group in &self.groups {
-            let mut output = String::new();
-            for v in &group.failing {
-                output += &v.report;
-                output.push('\n');
-            }
-            tests.push(serde_json::json!({
-                "name": format!(
-                    "{} (outside the rubric): {} of {} cases pass",
-                    group.profile,
-                    group.run - group.failing.len(),
-                    group.run
-                ),
-                "score": 0,
-                "max_score": 0,
-                "output": output,
-                "visibility": "visible",
-            }));
-        }
-        serde_json::json!({
-            "score": self.score(),
-            "max_score": self.max_score(),
-            "output": self.render(),
-            "visibility": "visible",
-            "tests": tests,
-        })
-    }
-
-    /// JUnit XML: a `rubric` suite (one test per item, with its points) and
-    /// one suite per profile (one test per case; skipped cases as skipped).
-    pub fn junit(&self, verdicts: &[Verdict]) -> String {
-        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        let _ = writeln!(out, "<testsuites name=\"{}\">", xml(&self.target));
-        let failed_items = self
-            .items
-            .iter()
-            .filter(|s| s.earned < s.item.points)
-            .count();
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"rubric\" tests=\"{}\" failures=\"{failed_items}\">",
-            self.items.len()
-        );
-        let _ = writeln!(
-            out,
-            "    <properties><property name=\"score\" value=\"{}\"/><property name=\"max_score\" value=\"{}\"/></properties>",
-            self.score(),
-            self.max_score()
-        );
-        for score in &self.items {
-            let name = format!(
-                "{} ({}/{} points)",
-                score.item.key, score.earned, score.item.points
-            );
-            let _ = write!(
-                out,
-                "    <testcase classname=\"rubric\" name=\"{}\"",
-                xml(&name)
-            );
-            if score.earned < score.item.points {
-                let _ = writeln!(
-                    out,
-                    "><failure message=\"{}\">{}</failure></testcase>",
-                    xml(score.item.title),
-                    xml(&item_details(score, false))
-                );
-            } else {
-                out += "/>\n";
-            }
-        }
-        out += "  </testsuite>\n";
-        let mut profiles: BTreeMap<&str, Suite> = BTreeMap::new();
-        for v in verdicts {
-            profiles.entry(profile_of(&v.name)).or_default().0.push(v);
-        }
-        for skip in &self.skipped {
-            profiles
-                .entry(profile_of(&skip.0))
-                .or_default()
-                .1
-                .push(skip);
-        }
-        for (profile, (run, skipped)) in profiles {
-            let failures = run.iter().filter(|v| !v.passed()).count();
-            let _ = writeln!(
-                out,
-                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{}\">",
-                xml(profile),
-                run.len() + skipped.len(),
-                skipped.len()
-            );
-            for v in run {
-                let _ = write!(
-                    out,
-                    "    <testcase classname=\"{}\" name=\"{}\"",
-                    xml(profile),
-                    xml(&v.name)
-                );
-                if v.passed() {
-                    out += "/>\n";
-                } else {
-                    let message: Vec<String> = v
-                        .findings
-                        .iter()
-                        .map(|f| format!("[{}] {}", f.item, f.what))
-                        .collect();
-                    let _ = writeln!(
-                        out,
-                        "><failure message=\"{}\">{}</failure></testcase>",
-                        xml(&message.join("; ")),
-                        xml(&v.report)
-                    );
-                }
-            }
-            for (name, why) in skipped {
-                let _ = writeln!(
-                    out,
-                    "    <testcase classname=\"{}\" name=\"{}\"><skipped message=\"{}\"/></testcase>",
-                    xml(profile),
-                    xml(name),
-                    xml(why)
-                );
-            }
-            out += "  </testsuite>\n";
-        }
-        out += "</testsuites>\n";
-        out
-    }
 }
-
-/// One profile's cases for JUnit: those run, and those skipped with why.
-type Suite<'a> = (Vec<&'a Verdict>, Vec<&'a (String, String)>);
 
 /// Under one item: each defect, the cases that show it, and an example diff.
 /// `short` lists a few cases by name and clips the diff (the printed card);
 /// otherwise everything (the files).
-fn item_details(score: &ItemScore, short: bool) -> String {
+pub(crate) fn item_details(score: &ItemScore, short: bool) -> String {
     let mut by_defect: BTreeMap<&str, Vec<(&Verdict, &Finding)>> = BTreeMap::new();
     for (verdict, findings) in &score.failing {
         for f in findings {
-            by_defect
-                .entry(f.what.as_str())
-                .or_default()
-                .push((verdict, f));
+            by_defect.entry(f.what()).or_default().push((verdict, f));
         }
     }
     let mut out = String::new();
@@ -419,22 +268,4 @@ fn clip(text: &str, lines: usize) -> String {
 fn indent(text: &str, by: usize) -> String {
     let pad = " ".repeat(by);
     text.lines().map(|line| format!("{pad}{line}\n")).collect()
-}
-
-/// Text as XML 1.0 character data or attribute value: escaped, and the
-/// control characters XML cannot hold dropped (a server's stderr may have any).
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }

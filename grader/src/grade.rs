@@ -1,0 +1,367 @@
+//! One case against one server: seed a fresh root, start the server, send the
+//! request on the case's schedule, judge the reply ([`crate::compare`]), stop
+//! the server. Bounded: every step has a timeout, and a [`Run`] has a total
+//! budget after which the cases left fail at once instead of waiting on a
+//! server that hangs.
+
+use std::fs;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::case::{Case, Expect};
+use crate::compare::{self, conformant_answer, Defect, Finding, Mode};
+use crate::exchange::{exchange_on, End, Reply};
+use crate::files;
+use crate::launch;
+use crate::process::Server;
+use crate::root::Root;
+use crate::show::{diff, visible};
+use crate::suite::Layout;
+
+/// How long a response may take, start to close, before the case fails.
+pub const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// After this many failed starts with none that worked, the server is taken
+/// to be broken and the remaining cases fail without starting it again.
+const GIVE_UP_AFTER: usize = 3;
+
+/// How long a server that closed without a word gets to finish printing (its
+/// traceback, most likely) before the report is written.
+const CRASH_SETTLE: Duration = Duration::from_secs(2);
+
+/// The server under test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Our own `webserver` binary, held to the golden bytes exactly.
+    Bundled(PathBuf),
+    /// A command with `{port}` in it: graded conformantly.
+    Command(String),
+}
+
+impl Target {
+    pub fn mode(&self) -> Mode {
+        match self {
+            Target::Bundled(_) => Mode::Exact,
+            Target::Command(_) => Mode::Conformant,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Target::Bundled(_) => "the bundled webserver (exact bytes)".to_string(),
+            Target::Command(cmd) => format!("{cmd} (conformant comparison)"),
+        }
+    }
+
+    fn start(&self, root: &Root, case: &Case) -> Result<Server, String> {
+        match self {
+            Target::Bundled(binary) => launch::bundled(binary, &root.www(), &case.file.args),
+            Target::Command(cmd) => launch::command(cmd, &root.www()),
+        }
+    }
+}
+
+/// One case's result.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub name: String,
+    /// The request's first line, for a reader to see what was asked.
+    pub asked: String,
+    pub findings: Vec<Finding>,
+    /// Expected against actual, `\r` and `\n` visible (empty when equal).
+    pub diff: String,
+    /// Everything a reader needs: description, item, a right answer,
+    /// findings, diff, request, the server's output.
+    pub report: String,
+}
+
+impl Verdict {
+    pub fn passed(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// The state shared by the cases of one run.
+pub struct Run {
+    pub target: Target,
+    mode: Mode,
+    fixtures_dir: PathBuf,
+    /// Every fixture's bytes, to tell "another file" from a mangled body.
+    fixtures: Vec<(String, Vec<u8>)>,
+    deadline: Instant,
+    budget: Duration,
+    bless: bool,
+    failed_starts: AtomicUsize,
+    good_starts: AtomicUsize,
+}
+
+impl Run {
+    pub fn new(target: Target, layout: &Layout, budget: Duration) -> Result<Run, String> {
+        Ok(Run {
+            mode: target.mode(),
+            target,
+            fixtures_dir: layout.fixtures.clone(),
+            fixtures: files::read_all(&layout.fixtures)?,
+            deadline: Instant::now() + budget,
+            budget,
+            bless: false,
+            failed_starts: AtomicUsize::new(0),
+            good_starts: AtomicUsize::new(0),
+        })
+    }
+
+    /// Holds the target to the golden bytes, whoever it is.
+    pub fn exact(mut self) -> Run {
+        self.mode = Mode::Exact;
+        self
+    }
+
+    /// Rewrites the golden response of each hand-written exact case from what
+    /// the bundled server sends; a generated case's new bytes go beside it,
+    /// for review ([`Run::golden`]).
+    pub fn blessing(mut self) -> Run {
+        self.bless = matches!(self.target, Target::Bundled(_));
+        self
+    }
+
+    pub fn case(&self, case: &Case) -> Verdict {
+        match self.attempt(case) {
+            Ok(verdict) => verdict,
+            Err((defect, detail)) => self.not_run(case, defect, &detail),
+        }
+    }
+
+    /// The case from start to verdict; `Err` when it could not be run.
+    fn attempt(&self, case: &Case) -> Result<Verdict, (Defect, String)> {
+        self.may_start()?;
+        let root = Root::seeded(&self.fixtures_dir).map_err(|e| (Defect::SetupFailed, e))?;
+        case.prepare(&root)
+            .map_err(|e| (Defect::SetupFailed, format!("setup: {e}")))?;
+        let (mut server, stream) = self.started(&root, case)?;
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        let patience = case
+            .patience(REPLY_TIMEOUT)
+            .min(left.max(Duration::from_secs(1)));
+        let reply = exchange_on(stream, &case.request, &case.schedule, patience).map_err(|e| {
+            (
+                Defect::ConnectionFailed,
+                format!("{e}\n{}", server.report()),
+            )
+        })?;
+        if reply.bytes.is_empty() && reply.end != End::Open && case.file.expect != Expect::Closed {
+            // Closed without a word where one is due: most likely a crash
+            // whose traceback is still on its way; let it arrive for the report.
+            server.wait_exit(CRASH_SETTLE);
+        }
+        let golden = self.golden(case, &reply.bytes)?;
+        let findings = compare::judge(case, self.mode, golden.as_deref(), &reply, &self.fixtures);
+        Ok(self.verdict(case, findings, golden.as_deref(), &reply, &mut server))
+    }
+
+    /// Refuses to start once the budget is spent or the server never started.
+    fn may_start(&self) -> Result<(), (Defect, String)> {
+        if Instant::now() >= self.deadline {
+            return Err((
+                Defect::BudgetSpent,
+                format!(
+                    "the whole run may take {:?}; a server that hangs used it up",
+                    self.budget
+                ),
+            ));
+        }
+        if self.failed_starts.load(Ordering::SeqCst) >= GIVE_UP_AFTER
+            && self.good_starts.load(Ordering::SeqCst) == 0
+        {
+            return Err((
+                Defect::NeverStarted,
+                format!(
+                    "the server failed to start in {GIVE_UP_AFTER} cases; it is not started again"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The server, started in `root`, and the case's connection to it.
+    fn started(
+        &self,
+        root: &Root,
+        case: &Case,
+    ) -> Result<(Server, std::net::TcpStream), (Defect, String)> {
+        let started = self
+            .target
+            .start(root, case)
+            .and_then(|mut server| server.connect().map(|stream| (server, stream)));
+        let counter = match started {
+            Ok(_) => &self.good_starts,
+            Err(_) => &self.failed_starts,
+        };
+        counter.fetch_add(1, Ordering::SeqCst);
+        started.map_err(|e| (Defect::DidNotStart, e))
+    }
+
+    /// The golden response of an exact case (blessed first when asked to).
+    /// A generated case is never overwritten: its generator is the authority
+    /// on its bytes, so the new bytes go to `NAME.response.new` for review and
+    /// the case fails, saying so.
+    fn golden(&self, case: &Case, reply: &[u8]) -> Result<Option<Vec<u8>>, (Defect, String)> {
+        if case.file.expect != Expect::Exact {
+            return Ok(None);
+        }
+        if self.bless {
+            bless(case, reply)?;
+        }
+        fs::read(&case.golden).map(Some).map_err(|e| {
+            (
+                Defect::GoldenMissing,
+                format!(
+                    "{}: {e} (bless a hand-written case with SPEC_BLESS=1)",
+                    case.golden.display()
+                ),
+            )
+        })
+    }
+
+    fn not_run(&self, case: &Case, defect: Defect, detail: &str) -> Verdict {
+        Verdict {
+            name: case.name.clone(),
+            asked: first_line(&case.request),
+            findings: vec![Finding::new(
+                defect,
+                case.item(),
+                detail.lines().next().unwrap_or_default(),
+            )],
+            diff: String::new(),
+            report: format!("{}{detail}\n", heading(case)),
+        }
+    }
+
+    fn verdict(
+        &self,
+        case: &Case,
+        findings: Vec<Finding>,
+        golden: Option<&[u8]>,
+        reply: &Reply,
+        server: &mut Server,
+    ) -> Verdict {
+        let diff = golden
+            .and_then(|golden| diff(golden, &reply.bytes))
+            .unwrap_or_default();
+        let report = if findings.is_empty() {
+            String::new()
+        } else {
+            self.report(case, &findings, golden, &diff, reply, server)
+        };
+        Verdict {
+            name: case.name.clone(),
+            asked: first_line(&case.request),
+            findings,
+            diff,
+            report,
+        }
+    }
+
+    /// A failing case for people: what it is, a right answer, the defects, the
+    /// bytes, the request, and what the server said.
+    fn report(
+        &self,
+        case: &Case,
+        findings: &[Finding],
+        golden: Option<&[u8]>,
+        diff: &str,
+        reply: &Reply,
+        server: &mut Server,
+    ) -> String {
+        let mut text = heading(case);
+        text += &format!("a right answer: {}\n", self.expectation(case, golden));
+        text += "defects:\n";
+        for f in findings {
+            let item = f.item.map_or("outcome", |item| item.key());
+            text += &format!("  [{item}] {}: {}\n", f.what(), f.detail);
+        }
+        if !diff.is_empty() {
+            text += &format!("expected vs actual:\n{diff}\n");
+        } else if golden.is_none() && !reply.bytes.is_empty() {
+            text += &format!("the reply:\n{}\n", visible(&reply.bytes));
+        }
+        text += &format!(
+            "request ({} bytes, {:?}):\n{}\n",
+            case.request.len(),
+            case.schedule,
+            visible(&case.request)
+        );
+        if let Some(status) = server.exit_status() {
+            text += &format!("the server has exited: {status}\n");
+        }
+        text += &server.report();
+        text
+    }
+
+    /// What a passing reply is, in words.
+    fn expectation(&self, case: &Case, golden: Option<&[u8]>) -> String {
+        match (case.file.expect, golden) {
+            (Expect::Exact, Some(golden)) => match self.mode {
+                Mode::Exact => format!("byte for byte {}, then close", case.golden.display()),
+                Mode::Conformant => conformant_answer(golden),
+            },
+            (Expect::Status, _) => format!(
+                "a response with status {}, then close",
+                case.file.status.as_deref().unwrap_or("?")
+            ),
+            (Expect::Closed, _) => "a close without a byte".to_string(),
+            (Expect::Waits, _) => format!(
+                "nothing, with the connection open, for {:?}",
+                case.patience(REPLY_TIMEOUT)
+            ),
+            (Expect::Exact, None) => "(no golden file)".to_string(),
+        }
+    }
+}
+
+/// `SPEC_BLESS`'s write: a hand-written case's golden file, or the `.new`
+/// file beside a generated one (trycmd's dump mode), which then fails.
+fn bless(case: &Case, reply: &[u8]) -> Result<(), (Defect, String)> {
+    let Some(generator) = &case.file.generated else {
+        return fs::write(&case.golden, reply).map_err(|e| {
+            (
+                Defect::GoldenMissing,
+                format!("cannot bless {}: {e}", case.golden.display()),
+            )
+        });
+    };
+    let mut beside = case.golden.clone().into_os_string();
+    beside.push(".new");
+    let beside = PathBuf::from(beside);
+    if fs::read(&case.golden).is_ok_and(|old| old == reply) {
+        // Nothing to review: remove what an earlier blessing left behind.
+        let _ = fs::remove_file(&beside);
+        return Ok(());
+    }
+    let written = fs::write(&beside, reply)
+        .map(|()| format!("the new bytes are in {} for review", beside.display()))
+        .unwrap_or_else(|e| format!("cannot write {}: {e}", beside.display()));
+    Err((
+        Defect::BlessRefused,
+        format!("not blessed: {generator} generates this case and is the authority on its bytes; change the generator and rerun it; {written}"),
+    ))
+}
+
+/// The first line of a request, made readable.
+fn first_line(request: &[u8]) -> String {
+    let line = request.split(|&b| b == b'\n').next().unwrap_or_default();
+    visible(line.strip_suffix(b"\r").unwrap_or(line))
+}
+
+fn heading(case: &Case) -> String {
+    let item = match case.item() {
+        Some(item) => format!(
+            "rubric item: {} ({} points: {})",
+            item.key(),
+            item.points(),
+            item.title()
+        ),
+        None => format!("outside the rubric: the {} group", case.profile()),
+    };
+    format!("{}: {}\n{item}\n", case.name, case.file.description)
+}

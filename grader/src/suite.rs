@@ -1,0 +1,159 @@
+//! A grading run over a spec folder, shared by `cargo test --test spec` (which
+//! hands each case to libtest) and `grade one` (which runs them on its own
+//! threads): where the cases and fixtures are, which cases apply to the
+//! target, running them, and what the run concludes.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::thread;
+
+use crate::case::{self, Case, CORE};
+use crate::grade::{Run, Target, Verdict};
+use crate::score::Scorecard;
+
+/// Where a run finds its golden cases and the files every case serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    pub spec: PathBuf,
+    pub fixtures: PathBuf,
+}
+
+impl Layout {
+    /// The repository this crate was built in: its `spec/` and `fixtures/`.
+    pub fn repository() -> Layout {
+        let grader = Path::new(env!("CARGO_MANIFEST_DIR"));
+        Layout::beside(&grader.parent().unwrap_or(grader).join("spec"))
+    }
+
+    /// `spec` and the `fixtures/` folder beside it, as the repository has them.
+    pub fn beside(spec: &Path) -> Layout {
+        let top = spec.parent().unwrap_or(Path::new("."));
+        Layout {
+            spec: spec.to_path_buf(),
+            fixtures: top.join("fixtures"),
+        }
+    }
+}
+
+/// What becomes of each case file for one target.
+#[derive(Debug, Clone)]
+pub enum Planned {
+    Run(Box<Case>),
+    /// Not run against this target, and why (it needs our binary's flags).
+    Skip {
+        name: String,
+        why: String,
+    },
+    /// The case file is broken: our bug, never the server's.
+    Broken {
+        name: String,
+        problem: String,
+    },
+}
+
+impl Planned {
+    pub fn name(&self) -> &str {
+        match self {
+            Planned::Run(case) => &case.name,
+            Planned::Skip { name, .. } | Planned::Broken { name, .. } => name,
+        }
+    }
+}
+
+/// Every case under the layout's spec folder, sorted, as it applies to `target`.
+pub fn plan(layout: &Layout, target: &Target) -> Result<Vec<Planned>, String> {
+    let planned = case::discover(&layout.spec)?
+        .into_iter()
+        .map(|(name, loaded)| match loaded {
+            Err(problem) => Planned::Broken { name, problem },
+            Ok(case) => match (target, case.bundled_only()) {
+                (Target::Command(_), Some(why)) => Planned::Skip { name, why },
+                _ => Planned::Run(Box::new(case)),
+            },
+        })
+        .collect();
+    Ok(planned)
+}
+
+/// How many core cases exist: the full run a score of 100 stands for.
+pub fn core_total(planned: &[Planned]) -> usize {
+    planned
+        .iter()
+        .filter(|p| case::profile_of(p.name()) == CORE)
+        .count()
+}
+
+/// Runs `cases` on `threads` threads (each case mostly waits on its server),
+/// telling `progress` (done, total) after each; the verdicts sorted by name.
+pub fn run_all(
+    run: &Run,
+    cases: &[&Case],
+    threads: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Vec<Verdict> {
+    let mut verdicts = parallel(cases, threads, |case| run.case(case), progress);
+    verdicts.sort_by(|a, b| a.name.cmp(&b.name));
+    verdicts
+}
+
+/// `work` on every job, `threads` at a time; the results in the jobs' order.
+pub fn parallel<J: Sync, R: Send>(
+    jobs: &[J],
+    threads: usize,
+    work: impl Fn(&J) -> R + Sync,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Vec<R> {
+    let next = Mutex::new(0..jobs.len());
+    let done: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(jobs.len()));
+    thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| loop {
+                // Bounded: each turn takes one index off a finite range.
+                let Some(i) = lock(&next).next() else {
+                    break;
+                };
+                let result = work(&jobs[i]);
+                let count = {
+                    let mut done = lock(&done);
+                    done.push((i, result));
+                    done.len()
+                };
+                progress(count, jobs.len());
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, result)| result).collect()
+}
+
+pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What a grading run concludes: it passes when the server earned every
+/// rubric point the run could award and every case file was sound (and, when
+/// `strict`, every case outside the rubric passed too).
+pub fn passes(card: &Scorecard, strict: bool) -> bool {
+    let rubric_clean = card.items.iter().all(|item| item.failing.is_empty());
+    rubric_clean && card.broken.is_empty() && (card.groups_pass() || !strict)
+}
+
+/// The last line of a grading run: the score, whether the run was partial,
+/// and whether it failed.
+pub fn result_line(card: &Scorecard, pass: bool) -> String {
+    let partial = if card.complete() {
+        String::new()
+    } else {
+        format!(
+            " (partial run: {} of {} core cases)",
+            card.core_run, card.core_total
+        )
+    };
+    let failed = if pass { "" } else { " -> FAILED" };
+    format!(
+        "grading result: {}/{}{partial}{failed}",
+        card.score(),
+        card.max_score()
+    )
+}
