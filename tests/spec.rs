@@ -130,10 +130,10 @@ fn finish(target: &Target, card: &Scorecard, verdicts: &[Verdict], conclusion: C
     }
     let mut written = true;
     if let Some(path) = std::env::var_os(RESULTS_VAR) {
-        written &= write(Path::new(&path), &export::results_json_text(card));
+        written &= export::save(Path::new(&path), &export::results_json_text(card));
     }
     if let Some(path) = std::env::var_os(JUNIT_VAR) {
-        written &= write(Path::new(&path), &export::junit(card, verdicts));
+        written &= export::save(Path::new(&path), &export::junit(card, verdicts));
     }
     if !grading {
         // Our server: every case must pass, as libtest counts them.
@@ -163,17 +163,4 @@ fn fail(problem: &str) -> ! {
 
 fn flag(var: &str) -> bool {
     std::env::var_os(var).is_some_and(|v| v == "1")
-}
-
-fn write(path: &Path, text: &str) -> bool {
-    match std::fs::write(path, text) {
-        Ok(()) => {
-            println!("wrote {}", path.display());
-            true
-        }
-        Err(e) => {
-            eprintln!("cannot write {}: {e}", path.display());
-            false
-        }
-    }
 }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::path::Path;
 
 use crate::case::profile_of;
 use crate::grade::Verdict;
@@ -23,6 +24,21 @@ pub fn results_json(card: &Scorecard) -> serde_json::Value {
         "visibility": "visible",
         "tests": tests,
     })
+}
+
+/// Writes one of these files, saying where (stdout) or why not (stderr);
+/// whether it was written.
+pub fn save(path: &Path, text: &str) -> bool {
+    match std::fs::write(path, text) {
+        Ok(()) => {
+            println!("wrote {}", path.display());
+            true
+        }
+        Err(e) => {
+            eprintln!("cannot write {}: {e}", path.display());
+            false
+        }
+    }
 }
 
 /// [`results_json`] as the text of the file.

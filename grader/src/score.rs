@@ -60,50 +60,10 @@ impl Scorecard {
             .iter()
             .filter(|v| profile_of(&v.name) == CORE)
             .collect();
-        let items = RUBRIC
-            .iter()
-            .map(|&item| {
-                let failing: Vec<(Verdict, Vec<Finding>)> = core
-                    .iter()
-                    .filter_map(|v| {
-                        let mine: Vec<Finding> = v
-                            .findings
-                            .iter()
-                            .filter(|f| f.item == Some(item))
-                            .cloned()
-                            .collect();
-                        (!mine.is_empty()).then(|| ((*v).clone(), mine))
-                    })
-                    .collect();
-                let earned = if failing.is_empty() && !core.is_empty() {
-                    item.points()
-                } else {
-                    0
-                };
-                ItemScore {
-                    item,
-                    earned,
-                    failing,
-                }
-            })
-            .collect();
-        let mut by_profile: BTreeMap<String, Group> = BTreeMap::new();
-        for v in verdicts.iter().filter(|v| profile_of(&v.name) != CORE) {
-            let profile = profile_of(&v.name).to_string();
-            let group = by_profile.entry(profile.clone()).or_insert(Group {
-                profile,
-                run: 0,
-                failing: Vec::new(),
-            });
-            group.run += 1;
-            if !v.passed() {
-                group.failing.push(v.clone());
-            }
-        }
         Scorecard {
             target: target.to_string(),
-            items,
-            groups: by_profile.into_values().collect(),
+            items: RUBRIC.iter().map(|&item| item_score(item, &core)).collect(),
+            groups: groups(verdicts),
             skipped,
             broken,
             core_run: core.len(),
@@ -132,11 +92,22 @@ impl Scorecard {
     /// The scorecard as printed after the run.
     pub fn render(&self) -> String {
         let mut out = String::new();
+        self.render_items(&mut out);
+        self.render_groups(&mut out);
+        self.render_skipped(&mut out);
+        if !self.broken.is_empty() {
+            out += "\nBROKEN CASE FILES (a bug in the suite, not the server):\n";
+            for (name, why) in &self.broken {
+                let _ = writeln!(out, "  {name}: {why}");
+            }
+        }
+        out
+    }
+
+    /// The rule, then each item with its points and its defects.
+    fn render_items(&self, out: &mut String) {
         let _ = writeln!(out, "\nSCORECARD  {}", self.target);
-        let _ = writeln!(
-            out,
-            "rule: an item earns all of its points when no core case shows a defect in it, none otherwise"
-        );
+        *out += "rule: an item earns all of its points when no core case shows a defect in it, none otherwise\n";
         if self.core_run < self.core_total {
             let _ = writeln!(
                 out,
@@ -154,7 +125,7 @@ impl Scorecard {
                 score.item.key(),
                 score.item.title()
             );
-            out += &indent(&item_details(score, true), 6);
+            *out += &indent(&item_details(score, true), 6);
         }
         let _ = writeln!(
             out,
@@ -162,53 +133,96 @@ impl Scorecard {
             self.score(),
             self.max_score()
         );
-        if !self.groups.is_empty() {
-            // One line per failing case: the details are in libtest's output
-            // above and in the files; the rubric is what this card is for.
-            out += "\nOutside the rubric (reported; not part of the score):\n";
-            for group in &self.groups {
-                let _ = writeln!(
-                    out,
-                    "  {}: {} of {} cases pass",
-                    group.profile,
-                    group.run - group.failing.len(),
-                    group.run
-                );
-                for v in &group.failing {
-                    let first = v
-                        .findings
-                        .first()
-                        .map(|f| format!("{}: {}", f.what(), f.detail))
-                        .unwrap_or_default();
-                    let _ = writeln!(out, "      FAILED {}  {first}", v.name);
-                }
-            }
-        }
-        if !self.skipped.is_empty() {
-            let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
-            for (_, why) in &self.skipped {
-                *reasons.entry(why.as_str()).or_default() += 1;
-            }
-            let _ = writeln!(
-                out,
-                "\nNot run against this server: {} cases (shown as ignored above):",
-                self.skipped.len()
-            );
-            for (why, count) in reasons {
-                let _ = writeln!(out, "  {count:>4} x {why}");
-            }
-        }
-        if !self.broken.is_empty() {
-            let _ = writeln!(
-                out,
-                "\nBROKEN CASE FILES (a bug in the suite, not the server):"
-            );
-            for (name, why) in &self.broken {
-                let _ = writeln!(out, "  {name}: {why}");
-            }
-        }
-        out
     }
+
+    /// One line per failing case outside the rubric: the details are in
+    /// libtest's output and in the files; the rubric is what this card is for.
+    fn render_groups(&self, out: &mut String) {
+        if self.groups.is_empty() {
+            return;
+        }
+        *out += "\nOutside the rubric (reported; not part of the score):\n";
+        for group in &self.groups {
+            let _ = writeln!(
+                out,
+                "  {}: {} of {} cases pass",
+                group.profile,
+                group.run - group.failing.len(),
+                group.run
+            );
+            for v in &group.failing {
+                let first = v
+                    .findings
+                    .first()
+                    .map(|f| format!("{}: {}", f.what(), f.detail))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "      FAILED {}  {first}", v.name);
+            }
+        }
+    }
+
+    /// The cases not run against this server, counted by reason.
+    fn render_skipped(&self, out: &mut String) {
+        if self.skipped.is_empty() {
+            return;
+        }
+        let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+        for (_, why) in &self.skipped {
+            *reasons.entry(why.as_str()).or_default() += 1;
+        }
+        let _ = writeln!(
+            out,
+            "\nNot run against this server: {} cases (shown as ignored above):",
+            self.skipped.len()
+        );
+        for (why, count) in reasons {
+            let _ = writeln!(out, "  {count:>4} x {why}");
+        }
+    }
+}
+
+/// What `item` earns from the core verdicts, and the cases that cost it.
+fn item_score(item: Item, core: &[&Verdict]) -> ItemScore {
+    let failing: Vec<(Verdict, Vec<Finding>)> = core
+        .iter()
+        .filter_map(|v| {
+            let mine: Vec<Finding> = v
+                .findings
+                .iter()
+                .filter(|f| f.item == Some(item))
+                .cloned()
+                .collect();
+            (!mine.is_empty()).then(|| ((*v).clone(), mine))
+        })
+        .collect();
+    let earned = if failing.is_empty() && !core.is_empty() {
+        item.points()
+    } else {
+        0
+    };
+    ItemScore {
+        item,
+        earned,
+        failing,
+    }
+}
+
+/// The verdicts outside the rubric, by profile.
+fn groups(verdicts: &[Verdict]) -> Vec<Group> {
+    let mut by_profile: BTreeMap<String, Group> = BTreeMap::new();
+    for v in verdicts.iter().filter(|v| profile_of(&v.name) != CORE) {
+        let profile = profile_of(&v.name).to_string();
+        let group = by_profile.entry(profile.clone()).or_insert(Group {
+            profile,
+            run: 0,
+            failing: Vec::new(),
+        });
+        group.run += 1;
+        if !v.passed() {
+            group.failing.push(v.clone());
+        }
+    }
+    by_profile.into_values().collect()
 }
 
 /// Under one item: each defect, the cases that show it, and an example diff.

@@ -227,25 +227,12 @@ fn grade(options: &Options) -> Result<bool, String> {
     print!("{}", card.render());
     let mut written = true;
     if let Some(path) = &options.results {
-        written &= write(path, &export::results_json_text(&card));
+        written &= export::save(path, &export::results_json_text(&card));
     }
     if let Some(path) = &options.junit {
-        written &= write(path, &export::junit(&card, &verdicts));
+        written &= export::save(path, &export::junit(&card, &verdicts));
     }
     let pass = written && suite::passes(&card, options.strict);
     println!("{}", suite::result_line(&card, pass));
     Ok(pass)
-}
-
-fn write(path: &Path, text: &str) -> bool {
-    match std::fs::write(path, text) {
-        Ok(()) => {
-            println!("wrote {}", path.display());
-            true
-        }
-        Err(e) => {
-            eprintln!("grade: cannot write {}: {e}", path.display());
-            false
-        }
-    }
 }
