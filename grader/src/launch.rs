@@ -140,8 +140,7 @@ pub fn command(template: &str, dir: &Path) -> Result<Server, String> {
         // No pre_exec: std can then posix_spawn() instead of fork()ing this
         // big, threaded process, which costs the self-test 3x its system time.
         .process_group(0);
-    let mut server = Server::spawn(command, SocketAddr::from(([127, 0, 0, 1], port)), true)
-        .map_err(|e| format!("cannot start sh -c {line:?}: {e}"))?;
+    let mut server = Server::spawn(command, SocketAddr::from(([127, 0, 0, 1], port)), true)?;
     server.banner = line;
     Ok(server)
 }
