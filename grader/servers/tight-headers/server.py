@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""A student's solution to "Project: A Better Web Server" (Beej's Guide to
+Network Concepts), kept as a test server for the grader: faithful/webserver.py
+with one difference, on purpose.
+
+On purpose: writes its headers with no space after the colon
+("Content-Length:265"), and names a charset on the types of text files
+("Content-Type:text/plain; charset=iso-8859-1").
+
+    python3 server.py [port]          # default 28333
+"""
+import os
+import socket
+import sys
+
+DEFAULT_PORT = 28333
+CRLF = "\r\n"
+CHARSET = "; charset=iso-8859-1"
+TYPES = {".txt": "text/plain" + CHARSET, ".html": "text/html" + CHARSET, ".htm": "text/html" + CHARSET}
+NOT_FOUND = b"404 not found"
+
+
+def receive_head(s):
+    """recv() until the blank line that ends the head: one recv() may hold any
+    part of the request, even half of that blank line."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:  # the client gave up before its head was complete
+            return None
+        data += chunk
+    return data
+
+
+def file_name(head):
+    """The last /-separated part of the request line's path: directories are
+    stripped, so only files of the served directory can be named."""
+    request_line = head.split(b"\r\n", 1)[0].decode("iso-8859-1")
+    parts = request_line.split(" ")
+    path = parts[1] if len(parts) > 1 else ""
+    return path.split("/")[-1]
+
+
+def content_type(name):
+    extension = os.path.splitext(name)[1]
+    return TYPES.get(extension, "application/octet-stream")
+
+
+def response(status, mime, body):
+    lines = [
+        f"HTTP/1.1 {status}",
+        f"Content-Type:{mime}",
+        f"Content-Length:{len(body)}",
+        "Connection:close",
+    ]
+    head = CRLF.join(lines) + CRLF + CRLF
+    return head.encode("iso-8859-1") + body
+
+
+def answer(name):
+    try:
+        with open(name, "rb") as f:
+            data = f.read()
+    except (OSError, ValueError):  # missing, a directory, unreadable, a NUL
+        return response("404 Not Found", "text/plain", NOT_FOUND)
+    return response("200 OK", content_type(name), data)
+
+
+def serve(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("", port))
+    s.listen()
+    while True:
+        new_s, _ = s.accept()
+        with new_s:
+            head = receive_head(new_s)
+            if head is not None:
+                new_s.sendall(answer(file_name(head)))
+
+
+def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_PORT
+    serve(port)
+
+
+if __name__ == "__main__":
+    main()
