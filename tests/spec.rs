@@ -18,12 +18,20 @@ use std::time::Duration;
 
 use grader::export;
 use grader::grade::{Run, Target, Verdict};
+use grader::launch::Submission;
+use grader::preflight;
 use grader::score::Scorecard;
 use grader::suite::{self, lock, Layout, Planned};
-use libtest_mimic::{Arguments, Completion, Conclusion, Trial};
+use libtest_mimic::{Arguments, Conclusion, Trial};
 
-/// The server to grade instead of ours, with `{port}` in it.
+/// The server to grade instead of ours, with `{port}` where its port goes.
 const CMD_VAR: &str = "WEBSERVER_CMD";
+/// The port it always listens on, for a command without `{port}`.
+const PORT_VAR: &str = "WEBSERVER_PORT";
+/// The subdirectory of its working directory it serves.
+const DOCROOT_VAR: &str = "WEBSERVER_DOCROOT";
+/// Where to write the full report (every failing case) as Markdown.
+const REPORT_VAR: &str = "GRADE_REPORT";
 /// `1`: rewrite the golden file of each hand-written exact case from our
 /// server; a generated case's new bytes go beside it as `.response.new`.
 const BLESS_VAR: &str = "SPEC_BLESS";
@@ -44,11 +52,9 @@ type Shared<T> = Arc<Mutex<Vec<T>>>;
 
 fn main() {
     let args = Arguments::from_args();
-    let target = match std::env::var(CMD_VAR) {
-        Ok(cmd) if !cmd.trim().is_empty() => Target::Command(cmd),
-        _ => Target::Bundled(PathBuf::from(env!("CARGO_BIN_EXE_webserver"))),
-    };
     let layout = Layout::repository();
+    let checked = preflight::check(target_from_env(), &layout);
+    let target = checked.target;
     let budget = std::env::var(BUDGET_VAR)
         .ok()
         .and_then(|secs| secs.parse().ok())
@@ -57,7 +63,6 @@ fn main() {
     let run = Run::new(target.clone(), &layout, budget).unwrap_or_else(|e| fail(&e));
     let run = Arc::new(if flag(BLESS_VAR) { run.blessing() } else { run });
     let verdicts: Shared<Verdict> = Arc::default();
-    let skipped: Shared<(String, String)> = Arc::default();
     let broken: Vec<(String, String)> = planned
         .iter()
         .filter_map(|p| match p {
@@ -67,7 +72,7 @@ fn main() {
         .collect();
     let trials = planned
         .iter()
-        .map(|p| trial(p, &run, &verdicts, &skipped))
+        .filter_map(|p| trial(p, &run, &verdicts))
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
     if args.list {
@@ -75,39 +80,52 @@ fn main() {
     }
     let mut verdicts = std::mem::take(&mut *lock(&verdicts));
     verdicts.sort_by(|a, b| a.name.cmp(&b.name));
-    let skipped = std::mem::take(&mut *lock(&skipped));
-    let card = Scorecard::new(
+    let mut card = Scorecard::new(
         &target.describe(),
         &verdicts,
         suite::core_total(&planned),
-        skipped,
+        Vec::new(),
         broken,
     );
+    card.notes = checked.notes;
+    if args.filter.is_none() {
+        suite::conclude(&mut card, &target, &layout);
+    }
     finish(&target, &card, &verdicts, conclusion);
 }
 
-/// One case as a libtest trial; a skipped case shows as ignored, with the
-/// reason, and is never counted as passed.
-fn trial(
-    planned: &Planned,
-    run: &Arc<Run>,
-    verdicts: &Shared<Verdict>,
-    skipped: &Shared<(String, String)>,
-) -> Trial {
+/// The server named by the environment, or ours.
+fn target_from_env() -> Target {
+    let cmd = match std::env::var(CMD_VAR) {
+        Ok(cmd) if !cmd.trim().is_empty() => cmd,
+        _ => return Target::Bundled(PathBuf::from(env!("CARGO_BIN_EXE_webserver"))),
+    };
+    let port = std::env::var(PORT_VAR).ok().map(|text| {
+        text.trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|&port| port > 0)
+            .unwrap_or_else(|| fail(&format!("{PORT_VAR}={text:?} is not a port (1-65535)")))
+    });
+    let docroot = std::env::var(DOCROOT_VAR).ok().filter(|d| !d.is_empty());
+    Target::Command(Submission {
+        port,
+        docroot,
+        ..Submission::new(cmd)
+    })
+}
+
+/// One case as a libtest trial; none for a case that needs our binary's
+/// flags, which is not listed when grading another server.
+fn trial(planned: &Planned, run: &Arc<Run>, verdicts: &Shared<Verdict>) -> Option<Trial> {
     let name = planned.name().to_string();
     match planned.clone() {
         // A broken case file fails as its own test, not the whole suite.
-        Planned::Broken { problem, .. } => Trial::test(name, move || Err(problem.into())),
-        Planned::Skip { why, .. } => {
-            let skipped = Arc::clone(skipped);
-            Trial::ignorable_test(name.clone(), move || {
-                lock(&skipped).push((name, why.clone()));
-                Ok(Completion::ignored_with(why))
-            })
-        }
+        Planned::Broken { problem, .. } => Some(Trial::test(name, move || Err(problem.into()))),
+        Planned::Skip { .. } => None,
         Planned::Run(case) => {
             let (run, verdicts) = (Arc::clone(run), Arc::clone(verdicts));
-            Trial::test(name, move || {
+            Some(Trial::test(name, move || {
                 let verdict = run.case(&case);
                 let result = if verdict.passed() {
                     Ok(())
@@ -116,7 +134,7 @@ fn trial(
                 };
                 lock(&verdicts).push(verdict);
                 result
-            })
+            }))
         }
     }
 }
@@ -134,6 +152,9 @@ fn finish(target: &Target, card: &Scorecard, verdicts: &[Verdict], conclusion: C
     }
     if let Some(path) = std::env::var_os(JUNIT_VAR) {
         written &= export::save(Path::new(&path), &export::junit(card, verdicts));
+    }
+    if let Some(path) = std::env::var_os(REPORT_VAR) {
+        written &= export::save(Path::new(&path), &export::markdown(card, verdicts));
     }
     if !grading {
         // Our server: every case must pass, as libtest counts them.

@@ -9,6 +9,8 @@ line, and removes those it no longer makes, so a hand-written case beside them
 stays. `--out DIR` writes into DIR/core/ instead, to compare with spec/.
 """
 
+import json
+
 from spec_house import NOT_FOUND, description, ok, profile_dir, write_profile
 
 
@@ -62,9 +64,6 @@ CASES = {
     "pipelined-second-ignored": ("two requests in one send: the first is answered, then the connection closes",
                                  "payload", G1 + guide("/file2.html"), FILE1, []),
     # Content-Type and Content-Length beyond the two examples.
-    "htm-is-html": (".htm is text/html too", "content-type", guide("/page.htm"), ok("page.htm", "text/html"), []),
-    "unknown-extension-octet-stream": ("an unknown extension is application/octet-stream, and binary bytes pass untouched",
-                                       "content-type", guide("/blob.dat"), ok("blob.dat", "application/octet-stream"), []),
     "empty-file": ("an empty file is Content-Length: 0 and no body", "content-length",
                    guide("/empty.txt"), ok("empty.txt", "text/plain"), []),
     # Not found: the assignment's 104 bytes, verbatim.
@@ -73,9 +72,9 @@ CASES = {
     "missing-html": ("a missing .html file gets the same 404", "read", guide("/missing.html"), NOT_FOUND, []),
     "names-are-case-sensitive": ("FILE1.TXT is not file1.txt", "filename", guide("/FILE1.TXT"), NOT_FOUND, []),
     "trailing-dot-name": ("file1.txt. is not file1.txt", "filename", guide("/file1.txt."), NOT_FOUND, []),
-    "root-slash": ("/ names no file: 404", "filename", guide("/"), NOT_FOUND, []),
+    "root-slash": ("/ names no file: 404", "read", guide("/"), NOT_FOUND, []),
     "directory-name": ("a directory is not a file: 404", "read", guide("/docs"), NOT_FOUND, []),
-    "directory-trailing-slash": ("a path ending in / names no file: 404", "filename", guide("/docs/"), NOT_FOUND, []),
+    "directory-trailing-slash": ("a path ending in / names no file: 404", "read", guide("/docs/"), NOT_FOUND, []),
     # Path stripping: only the last part of the path counts.
     "strip-one-directory": ("/foo/file1.txt serves file1.txt from the root", "sandbox",
                             guide("/foo/file1.txt"), FILE1, []),
@@ -99,8 +98,8 @@ CASES = {
                                  guide("/..%2fsecret.txt"), NOT_FOUND, []),
     "traversal-encoded-dots": ("/%2e%2e/secret.txt does not reach the canary", "sandbox",
                                guide("/%2e%2e/secret.txt"), NOT_FOUND, []),
-    "traversal-dotdot-name": ("/.. names the parent directory: 404", "sandbox", guide("/.."), NOT_FOUND, []),
-    "traversal-dot-name": ("/. names the root itself: 404", "sandbox", guide("/."), NOT_FOUND, []),
+    "traversal-dotdot-name": ("/.. names the parent directory: 404", "read", guide("/.."), NOT_FOUND, []),
+    "traversal-dot-name": ("/. names the root itself: 404", "read", guide("/."), NOT_FOUND, []),
     "traversal-backslashes": ("backslashes are not separators here and never climb", "sandbox",
                               guide("/..\\secret.txt"), NOT_FOUND, []),
     # The head arrives in pieces: recv() is a stream, not a message. All of these
@@ -125,9 +124,80 @@ CASES = {
 }
 
 
+# The sentence of NOTES.md ("The contract, in one screen") each case checks.
+# Only what it requires is scored: a .htm mapping or octet-stream for unknown
+# extensions are not asked for, so those cases live in extensions/.
+RECV = "1. receives until it has seen \\r\\n\\r\\n (one recv() may hold any part of the request, even half of the final blank line)"
+STRIP = ("2. takes the path from the request line and strips every directory from it, keeping only the last "
+         "/-separated part, so only files of the directory the server runs in can be served (rubric: "
+         "'File path stripped off, or sandboxed properly')")
+READ = "3. reads that file"
+TYPE = "4. picks the Content-Type from the extension: .txt is text/plain, .html is text/html"
+ANSWER = "5. answers, then closes the connection: HTTP/1.1 200 OK, Content-Type, Content-Length, Connection: close, the file's bytes"
+MISSING = "6. when the file cannot be opened, answers exactly these 104 bytes and closes"
+REQUEST = "Request (what a browser sends for http://localhost:33490/file1.txt): GET /file1.txt HTTP/1.1, Host, Connection: close"
+CHECKS = {
+    "file1-guide-request": READ, "file2-guide-request": TYPE, "file1-host-only": REQUEST,
+    "file1-http10": ANSWER, "file1-http10-host": ANSWER, "file1-lowercase-headers": REQUEST,
+    "keep-alive-still-closes": ANSWER, "chrome-request": REQUEST, "pipelined-second-ignored": ANSWER,
+    "empty-file": ANSWER, "missing-file": MISSING, "missing-html": MISSING,
+    "names-are-case-sensitive": READ, "trailing-dot-name": READ, "root-slash": MISSING,
+    "directory-name": MISSING, "directory-trailing-slash": MISSING,
+    "one-byte-at-a-time": RECV, "seven-byte-pieces": RECV, "split-inside-final-crlf": RECV,
+    "split-before-final-lf": RECV, "split-inside-request-line": RECV, "split-between-headers": RECV,
+    "head-without-blank-line-waits": RECV, "request-line-only-waits": RECV,
+}
+# The assignment's own examples: a defect on one of these costs its item all
+# its points (spec/README.md, "Scoring").
+EXAMPLES = {"file1-guide-request", "file2-guide-request", "missing-file", "strip-two-directories",
+            "split-inside-final-crlf"}
+
+LISTING = ["[[accept]]", 'status = "200"', 'content_type = "text/html"',
+           'reason = "a directory listing: the guide proposes one as an extension"']
+REDIRECT = ["[[accept]]", 'status = "301"',
+            'reason = "a redirect to the slashed URL, as a server that lists directories sends"']
+SANDBOXED_404 = ["[[accept]]", 'answer = "sandboxed"', 'rule = "sandboxed"',
+                 'reason = "the 404: a server that sandboxes has no such subdirectory"']
+SANDBOXED_FILE = ["[[accept]]", 'answer = "sandboxed"', 'rule = "sandboxed"',
+                  'reason = "the file of the subdirectory: a server that sandboxes serves it"']
+# name: (the path rule the golden answer shows, extra TOML lines, alternative answers' bytes)
+ACCEPT = {
+    "strip-one-directory": ("stripped", SANDBOXED_404, {"sandboxed": NOT_FOUND}),
+    "strip-two-directories": ("stripped", SANDBOXED_404, {"sandboxed": NOT_FOUND}),
+    "strip-deep-path": ("stripped", SANDBOXED_404, {"sandboxed": NOT_FOUND}),
+    "strip-subdirectory-file": ("stripped", SANDBOXED_FILE, {"sandboxed": ok("docs/guide.txt", "text/plain")}),
+    "root-slash": (None, LISTING, {}),
+    "traversal-dot-name": (None, LISTING, {}),
+    "directory-name": (None, LISTING + REDIRECT, {}),
+    "directory-trailing-slash": (None, LISTING, {}),
+}
+for name in CASES:
+    if name.startswith(("strip-", "traversal-")) and name not in CHECKS:
+        CHECKS[name] = STRIP
+
+
+def toml_lines(name, text, rubric, extra):
+    """The case's TOML: top-level keys first, then its [[accept]] tables."""
+    rule, accept, _ = ACCEPT.get(name, (None, [], {}))
+    lines = [description(text), f'rubric = "{rubric}"', f"checks = {json.dumps(CHECKS[name])}"]
+    if name in EXAMPLES:
+        lines.append("example = true")
+    if rule:
+        lines.append(f'rule = "{rule}"')
+    return lines + extra + accept
+
+
+def responses(name, response):
+    """The golden answer, and the alternatives' bytes by label."""
+    if response is None:
+        return None
+    return {"": response, **ACCEPT.get(name, (None, [], {}))[2]}
+
+
 def main():
+    assert CHECKS.keys() == CASES.keys(), "every core case names the sentence of NOTES.md it checks"
     write_profile(profile_dir(__doc__, "core"),
-                  {name: ([description(text), f'rubric = "{rubric}"'] + extra, request, response)
+                  {name: (toml_lines(name, text, rubric, extra), request, responses(name, response))
                    for name, (text, rubric, request, response, extra) in CASES.items()},
                   __file__)
 

@@ -111,6 +111,12 @@ FILE1 = okm("file1.txt")
 
 # name: (description, request, expected response, extra TOML lines)
 CASES = {
+    # More types than the assignment's two; the default mode serves them too.
+    "htm-is-html": (".htm is text/html too (the assignment maps only .txt and .html)",
+                    req("/page.htm"), ok("page.htm", "text/html"), []),
+    "unknown-extension-octet-stream": ("an unknown extension is application/octet-stream, and binary bytes pass "
+                                       "untouched (the assignment maps only .txt and .html)",
+                                       req("/blob.dat"), ok("blob.dat", "application/octet-stream"), []),
     # HEAD: exactly GET's head, never a body.
     "head-file1": ("HEAD /file1.txt: GET's head with Content-Length 265, and no body",
                    req("/file1.txt", "HEAD"), ok_head("file1.txt", "text/plain"), []),

@@ -70,8 +70,9 @@ def shown(path):
 
 def write_profile(out, cases, generator):
     """Writes into the folder `out` the cases of `generator` (its __file__):
-    name -> (toml_lines, request, response or None). With no `expect` line, the
-    case expects the exact response.
+    name -> (toml_lines, request, response or None, or {label: response} with
+    "" the golden one). With no `expect` line, the case expects the exact
+    response.
 
     Each toml starts with `generated = "tools/gen_....py"`, which tells the
     generator's cases from hand-written ones beside them: its cases it no longer
@@ -88,20 +89,27 @@ def write_profile(out, cases, generator):
                 sys.exit(f"{shown(toml)}: a case of that name is to be generated, but this file does not "
                          f"start with {marker} (hand-written?); rename one of them. Nothing written.")
     for name in sorted(mine - cases.keys()):
-        for ext in ("toml", "request", "response"):
+        for ext in ("toml", "request"):
             (out / f"{name}.{ext}").unlink(missing_ok=True)
+        for answer in out.glob(f"{name}.*response"):
+            answer.unlink()
         print(f"removed {name}, no longer generated")
     for name, (lines, request, response) in cases.items():
         if not any(line.startswith("expect") for line in lines):
             # After the description and rubric, where a reader looks for it.
-            at = sum(1 for line in lines if line.startswith(("description", "rubric")))
+            at = sum(1 for line in lines if line.startswith(("description", "rubric", "checks")))
             lines = lines[:at] + ['expect = "exact"'] + lines[at:]
         (out / f"{name}.toml").write_text("\n".join([marker] + lines) + "\n")
         (out / f"{name}.request").write_bytes(request)
-        if response is None:
-            (out / f"{name}.response").unlink(missing_ok=True)
-        else:
-            (out / f"{name}.response").write_bytes(response)
+        # A case may have alternative answers besides its golden one:
+        # NAME.LABEL.response, for `[[accept]] answer = "LABEL"`.
+        answers = response if isinstance(response, dict) else {"": response}
+        for old in out.glob(f"{name}.*response"):
+            if old.name.removeprefix(name).removesuffix("response").strip(".") not in answers:
+                old.unlink()
+        for label, data in answers.items():
+            if data is not None:
+                (out / (f"{name}.{label}.response" if label else f"{name}.response")).write_bytes(data)
     print(f"{len(cases)} cases in {shown(out)}")
 
 

@@ -23,6 +23,17 @@ pub struct CaseFile {
     pub generated: Option<String>,
     pub description: String,
     pub rubric: Option<String>,
+    /// The sentence of NOTES.md the case checks (required in core/).
+    pub checks: Option<String>,
+    /// One of the assignment's own examples: a defect here costs its item
+    /// all of its points (spec/README.md, "Scoring").
+    #[serde(default)]
+    pub example: bool,
+    /// The path rule the golden answer shows, when only one of them gives it.
+    pub rule: Option<Rule>,
+    /// Other answers the assignment allows, each with its reason.
+    #[serde(default)]
+    pub accept: Vec<Accept>,
     pub expect: Expect,
     pub status: Option<String>,
     #[serde(default)]
@@ -35,6 +46,44 @@ pub struct CaseFile {
     /// git cannot carry in `fixtures/` (see [`Case::prepare`]).
     #[serde(default)]
     pub setup: Vec<String>,
+}
+
+/// The two readings of the rubric's "File path stripped off, or sandboxed
+/// properly" that a server may follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rule {
+    /// Only the last `/`-separated part names the file (the assignment's way).
+    Stripped,
+    /// Subdirectories of the root are served, nothing outside it.
+    Sandboxed,
+}
+
+impl Rule {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Rule::Stripped => "paths stripped to the file name",
+            Rule::Sandboxed => "paths sandboxed under the root",
+        }
+    }
+}
+
+/// An answer a case allows besides its golden one (`[[accept]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accept {
+    /// Exactly the bytes of `NAME.ANSWER.response` (conformantly, for
+    /// another server).
+    pub answer: Option<String>,
+    /// Or any response with this status, with a right head and
+    /// Content-Length (a directory listing: its page is the server's own).
+    pub status: Option<String>,
+    /// With `status`: the media type it must have.
+    pub content_type: Option<String>,
+    /// The path rule this answer shows.
+    pub rule: Option<Rule>,
+    /// Why the assignment allows it, for the report.
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -132,6 +181,11 @@ impl Case {
         Ok(())
     }
 
+    /// The bytes of an `[[accept]] answer = LABEL`.
+    pub fn answer_path(&self, label: &str) -> PathBuf {
+        self.golden.with_extension(format!("{label}.response"))
+    }
+
     /// How long to read after the last byte is sent.
     pub fn patience(&self, reply_timeout: Duration) -> Duration {
         match self.file.expect {
@@ -185,6 +239,32 @@ pub fn load(name: &str, path: &Path) -> Result<Case, String> {
             ))
         }
         _ => {}
+    }
+    if profile_of(name) == CORE && file.checks.is_none() {
+        return Err(format!(
+            "{name}: a core case names the sentence of NOTES.md it checks (`checks`)"
+        ));
+    }
+    if !file.accept.is_empty() && file.expect != Expect::Exact {
+        return Err(format!(
+            "{name}: `[[accept]]` goes with expect = \"exact\" only"
+        ));
+    }
+    for accept in &file.accept {
+        if accept.answer.is_some() == accept.status.is_some() {
+            return Err(format!(
+                "{name}: each `[[accept]]` has `answer` or `status`, not both"
+            ));
+        }
+        if let Some(label) = &accept.answer {
+            let bytes = path.with_extension(format!("{label}.response"));
+            if !bytes.is_file() {
+                return Err(format!(
+                    "{name}: answer {label:?} has no {}",
+                    bytes.display()
+                ));
+            }
+        }
     }
     // The core profile is the assignment's default mode, byte for byte: a flag
     // or a planted file there would test something else under its name (and

@@ -91,6 +91,12 @@ pub enum Defect {
     StartOfFileOnly,
     OtherFile,
     BodyDiffers,
+    BodyOnHead,
+    /// The assignment's 404 is one verbatim answer: its status line, its
+    /// Content-Type and its body are one defect, of the payload.
+    Not404Verbatim,
+    /// Outside the root, or against the path rule the rest of the answers follow.
+    OtherPathRule,
 }
 
 impl Defect {
@@ -122,7 +128,8 @@ impl Defect {
                 Cost::Item(Item::ContentType)
             }
             StartOfFileOnly | OtherFile => Cost::Item(Item::Read),
-            BodyDiffers => Cost::Item(Item::Payload),
+            BodyDiffers | BodyOnHead | Not404Verbatim => Cost::Item(Item::Payload),
+            OtherPathRule => Cost::Item(Item::Sandbox),
         }
     }
 
@@ -170,6 +177,11 @@ impl Defect {
             StartOfFileOnly => "the body is only the start of the file",
             OtherFile => "the body is another file than the one the URL names",
             BodyDiffers => "the body differs from the expected bytes",
+            BodyOnHead => "a body was sent in answer to HEAD",
+            Not404Verbatim => "the 404 is not the assignment's verbatim 104 bytes",
+            OtherPathRule => {
+                "the path is handled by the other rule than the server's other answers"
+            }
         }
     }
 }
@@ -207,11 +219,31 @@ impl Finding {
 /// The findings of one reply, each charged as the case it answers says.
 struct Findings {
     case_item: Option<Item>,
+    /// The answer due is the assignment's 404, verbatim.
+    verbatim_404: bool,
     found: Vec<Finding>,
 }
 
 impl Findings {
+    fn new(case: &Case) -> Findings {
+        Findings {
+            case_item: case.item(),
+            verbatim_404: false,
+            found: Vec::new(),
+        }
+    }
+
     fn add(&mut self, defect: Defect, detail: impl Into<String>) {
+        use Defect::*;
+        let defect = match defect {
+            StatusLineDiffers | NoContentType | ManyContentTypes | WrongContentType
+            | ContentTypeParameter | BodyDiffers
+                if self.verbatim_404 =>
+            {
+                Not404Verbatim
+            }
+            other => other,
+        };
         self.found
             .push(Finding::new(defect, self.case_item, detail));
     }
@@ -295,13 +327,8 @@ pub fn judge(
     reply: &Reply,
     fixtures: &[(String, Vec<u8>)],
 ) -> Vec<Finding> {
-    let mut found = Findings {
-        case_item: case.item(),
-        found: Vec::new(),
-    };
-    if contains(&reply.bytes, CANARY.as_bytes()) {
-        found.add(Defect::Canary, "the canary line came back");
-    }
+    let mut found = Findings::new(case);
+    canary(reply, &mut found);
     match case.file.expect {
         Expect::Exact => exact(
             mode,
@@ -317,6 +344,85 @@ pub fn judge(
         ),
         Expect::Closed => silent_close(reply, &mut found),
         Expect::Waits => waits(reply, &mut found),
+    }
+    found.found
+}
+
+/// Any answer that holds the canary from outside the root.
+fn canary(reply: &Reply, found: &mut Findings) {
+    if contains(&reply.bytes, CANARY.as_bytes()) {
+        found.add(Defect::Canary, "the canary line came back");
+    }
+}
+
+/// An `[[accept]] status = ...` answer to `case`: that status (and media
+/// type, if given), a well-formed head, a Content-Length that is the body's,
+/// `Connection: close`, then a close. The body is the server's own (a listing).
+pub fn judge_loose(
+    case: &Case,
+    status: &str,
+    content_type: Option<&str>,
+    reply: &Reply,
+) -> Vec<Finding> {
+    let mut found = Findings::new(case);
+    canary(reply, &mut found);
+    if reply.bytes.is_empty() {
+        found.add(
+            Defect::NoResponse,
+            format!("the connection ended {:?} without a byte", reply.end),
+        );
+        return found.found;
+    }
+    let Some(got) = Parsed::new(&reply.bytes) else {
+        found.add(Defect::NoHeadEnd, format!("{} bytes", reply.bytes.len()));
+        return found.found;
+    };
+    head_format(got.head, &mut found);
+    let line = got.status_line();
+    if status_code(&line) != Some(status) {
+        found.add(
+            Defect::WrongStatus,
+            format!("{line:?}, where {status} is due"),
+        );
+    }
+    header_lines(&got, &mut found);
+    connection_close(&got, &mut found);
+    if !closed(reply) {
+        found.add(Defect::NotClosed, "no close within the reply timeout");
+    }
+    let lengths = got.headers("content-length");
+    if let Some(value) = single(
+        &lengths,
+        Defect::NoContentLength,
+        Defect::ManyContentLengths,
+        || format!("the body has {} bytes", got.body.len()),
+        &mut found,
+    ) {
+        if value.parse::<usize>().ok() != Some(got.body.len()) {
+            found.add(
+                Defect::ContentLengthNotBody,
+                format!(
+                    "Content-Length: {value}, but the body has {} bytes",
+                    got.body.len()
+                ),
+            );
+        }
+    }
+    let media = got.headers("content-type");
+    let media = media
+        .first()
+        .map(|v| v.split(';').next().unwrap_or_default().trim());
+    if let (Some(wanted), false) = (
+        content_type,
+        media.is_some_and(|m| Some(m.to_ascii_lowercase()) == content_type.map(str::to_string)),
+    ) {
+        found.add(
+            Defect::WrongContentType,
+            format!(
+                "Content-Type: {}, expected {wanted}",
+                media.unwrap_or("(none)")
+            ),
+        );
     }
     found.found
 }
@@ -412,6 +518,7 @@ fn conformant(golden: &[u8], reply: &Reply, fixtures: &[(String, Vec<u8>)], foun
         );
         return;
     };
+    found.verbatim_404 = status_code(&want.status_line()) == Some("404");
     if reply.bytes.is_empty() {
         found.add(
             Defect::NoResponse,
@@ -459,9 +566,14 @@ fn status_line(want: &Parsed, got: &Parsed, found: &mut Findings) -> bool {
         }
         Some(_) => {
             if got_line != want_line {
+                let words = if got_line.trim_end() == want_line {
+                    "the status line ends in a space the assignment's has not"
+                } else {
+                    "the status line differs"
+                };
                 found.add(
                     Defect::StatusLineDiffers,
-                    format!("{got_line:?}, expected {want_line:?}"),
+                    format!("{words}: {got_line:?}, expected {want_line:?}"),
                 );
             }
             true
@@ -651,6 +763,18 @@ fn body(want: &Parsed, got: &Parsed, fixtures: &[(String, Vec<u8>)], found: &mut
     if want.body == got.body {
         return;
     }
+    let promised = want
+        .headers("content-length")
+        .first()
+        .and_then(|v| v.parse::<usize>().ok());
+    if want.body.is_empty() && promised.is_some_and(|length| length > 0) {
+        // The golden answer promises a body it does not send: an answer to HEAD.
+        found.add(
+            Defect::BodyOnHead,
+            format!("{} bytes after the head", got.body.len()),
+        );
+        return;
+    }
     let ok = status_code(&want.status_line()) == Some("200");
     let other_file = fixtures
         .iter()
@@ -681,10 +805,14 @@ pub fn conformant_answer(golden: &[u8]) -> String {
             out += " (a charset parameter allowed)";
         }
     }
+    let length = want
+        .headers("content-length")
+        .first()
+        .cloned()
+        .unwrap_or_else(|| want.body.len().to_string());
     out += &format!(
-        "; Content-Length: {}; Connection: close; CRLF line endings; other headers allowed, \
+        "; Content-Length: {length}; Connection: close; CRLF line endings; other headers allowed, \
          header names in any case and order; then exactly the {}-byte body, then close",
-        want.body.len(),
         want.body.len()
     );
     out

@@ -1,4 +1,5 @@
-//! The scorecard as files: Gradescope's `results.json` and JUnit XML.
+//! The scorecard as files: Gradescope's `results.json`, JUnit XML, and the
+//! Markdown report with every failing case in full.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -6,7 +7,7 @@ use std::path::Path;
 
 use crate::case::profile_of;
 use crate::grade::Verdict;
-use crate::score::{item_details, Group, ItemScore, Scorecard};
+use crate::score::{item_details, points, Group, ItemScore, Scorecard};
 
 /// Gradescope's results.json: one test per rubric item, one per group outside
 /// the rubric (worth 0 points: reported, not scored).
@@ -16,6 +17,7 @@ pub fn results_json(card: &Scorecard) -> serde_json::Value {
         .iter()
         .map(|score| item_test(card, score))
         .collect();
+    tests.extend(card.robustness.as_deref().map(robustness_test));
     tests.extend(card.groups.iter().map(group_test));
     serde_json::json!({
         "score": card.score(),
@@ -46,6 +48,26 @@ pub fn results_json_text(card: &Scorecard) -> String {
     serde_json::to_string_pretty(&results_json(card)).unwrap_or_default()
 }
 
+/// The most one `output` of results.json holds: Gradescope shows each on a
+/// page, and the whole file stays small (the full detail is the report's).
+const OUTPUT_CAP: usize = 16 * 1024;
+
+/// `text` cut to [`OUTPUT_CAP`] bytes at a character boundary, saying so.
+fn capped(text: String) -> String {
+    if text.len() <= OUTPUT_CAP {
+        return text;
+    }
+    let mut end = OUTPUT_CAP;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}\n... ({} more bytes: the full detail is in the Markdown report)\n",
+        &text[..end],
+        text.len() - end
+    )
+}
+
 fn item_test(card: &Scorecard, score: &ItemScore) -> serde_json::Value {
     serde_json::json!({
         "name": format!("{}: {}", score.item.key(), score.item.title()),
@@ -54,10 +76,45 @@ fn item_test(card: &Scorecard, score: &ItemScore) -> serde_json::Value {
         "output": if score.failing.is_empty() {
             format!("no defect in {} core cases", card.core_run)
         } else {
-            item_details(score, false)
+            capped(item_details(score, true))
         },
         "visibility": "visible",
     })
+}
+
+/// The robustness sequence, as a test worth 0.
+fn robustness_test(findings: &[crate::robustness::Finding]) -> serde_json::Value {
+    let output: String = if findings.is_empty() {
+        "answered the guide's request after every step of the sequence".to_string()
+    } else {
+        findings
+            .iter()
+            .map(|f| format!("{}\n", f.words()))
+            .collect()
+    };
+    serde_json::json!({
+        "name": format!("robustness (outside the rubric): {} findings", findings.len()),
+        "score": 0,
+        "max_score": 0,
+        "output": capped(output),
+        "visibility": "visible",
+    })
+}
+
+/// The Markdown report: the scorecard, then every failing case in full.
+pub fn markdown(card: &Scorecard, verdicts: &[Verdict]) -> String {
+    let mut out = format!("# Grading report\n\n```text\n{}```\n", card.render());
+    let failing: Vec<&Verdict> = verdicts.iter().filter(|v| !v.passed()).collect();
+    let _ = writeln!(out, "\n## Failing cases ({})\n", failing.len());
+    for v in failing {
+        let _ = writeln!(
+            out,
+            "### {}\n\n```text\n{}\n```\n",
+            v.name,
+            v.report.trim_end()
+        );
+    }
+    out
 }
 
 fn group_test(group: &Group) -> serde_json::Value {
@@ -66,6 +123,7 @@ fn group_test(group: &Group) -> serde_json::Value {
         .iter()
         .map(|v| format!("{}\n", v.report))
         .collect();
+    let output = capped(output);
     serde_json::json!({
         "name": format!(
             "{} (outside the rubric): {} of {} cases pass",
@@ -105,7 +163,7 @@ pub fn junit(card: &Scorecard, verdicts: &[Verdict]) -> String {
 }
 
 fn rubric_suite(card: &Scorecard, out: &mut String) {
-    let lost = |s: &&ItemScore| s.earned < s.item.points();
+    let lost = |s: &&ItemScore| s.earned < f64::from(s.item.points());
     let failed_items = card.items.iter().filter(lost).count();
     let _ = writeln!(
         out,
@@ -122,7 +180,7 @@ fn rubric_suite(card: &Scorecard, out: &mut String) {
         let name = format!(
             "{} ({}/{} points)",
             score.item.key(),
-            score.earned,
+            points(score.earned),
             score.item.points()
         );
         let _ = write!(

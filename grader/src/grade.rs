@@ -7,17 +7,18 @@
 use std::fs;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::case::{Case, Expect};
+use crate::case::{Case, Expect, Rule};
 use crate::compare::{self, conformant_answer, Defect, Finding, Mode};
 use crate::exchange::{exchange_on, End, Reply};
 use crate::files;
-use crate::launch;
+use crate::launch::{self, Submission};
 use crate::process::Server;
 use crate::root::Root;
 use crate::show::{diff, visible};
-use crate::suite::Layout;
+use crate::suite::{lock, Layout};
 
 /// How long a response may take, start to close, before the case fails.
 pub const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -35,8 +36,8 @@ const CRASH_SETTLE: Duration = Duration::from_secs(2);
 pub enum Target {
     /// Our own `webserver` binary, held to the golden bytes exactly.
     Bundled(PathBuf),
-    /// A command with `{port}` in it: graded conformantly.
-    Command(String),
+    /// A submission's command: graded conformantly.
+    Command(Submission),
 }
 
 impl Target {
@@ -50,25 +51,46 @@ impl Target {
     pub fn describe(&self) -> String {
         match self {
             Target::Bundled(_) => "the bundled webserver (exact bytes)".to_string(),
-            Target::Command(cmd) => format!("{cmd} (conformant comparison)"),
+            Target::Command(submission) => {
+                format!("{} (conformant comparison)", submission.describe())
+            }
         }
     }
 
     fn start(&self, root: &Root, case: &Case) -> Result<Server, String> {
         match self {
             Target::Bundled(binary) => launch::bundled(binary, &root.www(), &case.file.args),
-            Target::Command(cmd) => launch::command(cmd, &root.www()),
+            Target::Command(submission) => launch::command(submission, &root.www()),
         }
+    }
+
+    /// The served subdirectory of the working directory, if any.
+    pub fn docroot(&self) -> Option<&str> {
+        match self {
+            Target::Command(submission) => submission.docroot.as_deref(),
+            Target::Bundled(_) => None,
+        }
+    }
+
+    /// A server on one fixed port serves one case at a time.
+    fn fixed_port(&self) -> bool {
+        matches!(self, Target::Command(Submission { port: Some(_), .. }))
     }
 }
 
 /// One case's result.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Verdict {
     pub name: String,
     /// The request's first line, for a reader to see what was asked.
     pub asked: String,
+    /// One of the assignment's own examples (a defect costs the whole item).
+    pub example: bool,
     pub findings: Vec<Finding>,
+    /// The path rule the (passing) answer shows, when only one gives it.
+    pub rule: Option<Rule>,
+    /// Why the answer passed, when it was not the golden one.
+    pub accepted: Option<String>,
     /// Expected against actual, `\r` and `\n` visible (empty when equal).
     pub diff: String,
     /// Everything a reader needs: description, item, a right answer,
@@ -82,6 +104,15 @@ impl Verdict {
     }
 }
 
+/// A reply judged against the answer it fits best.
+struct Judged {
+    findings: Vec<Finding>,
+    rule: Option<Rule>,
+    accepted: Option<String>,
+    /// The bytes of that answer, for the diff.
+    expected: Option<Vec<u8>>,
+}
+
 /// The state shared by the cases of one run.
 pub struct Run {
     pub target: Target,
@@ -92,6 +123,8 @@ pub struct Run {
     deadline: Instant,
     budget: Duration,
     bless: bool,
+    /// Held for the whole of each case when the server's port is fixed.
+    one_at_a_time: Mutex<()>,
     failed_starts: AtomicUsize,
     good_starts: AtomicUsize,
 }
@@ -106,6 +139,7 @@ impl Run {
             deadline: Instant::now() + budget,
             budget,
             bless: false,
+            one_at_a_time: Mutex::new(()),
             failed_starts: AtomicUsize::new(0),
             good_starts: AtomicUsize::new(0),
         })
@@ -135,7 +169,9 @@ impl Run {
     /// The case from start to verdict; `Err` when it could not be run.
     fn attempt(&self, case: &Case) -> Result<Verdict, (Defect, String)> {
         self.may_start()?;
-        let root = Root::seeded(&self.fixtures_dir).map_err(|e| (Defect::SetupFailed, e))?;
+        let _turn = self.target.fixed_port().then(|| lock(&self.one_at_a_time));
+        let root = Root::seeded_in(&self.fixtures_dir, self.target.docroot())
+            .map_err(|e| (Defect::SetupFailed, e))?;
         case.prepare(&root)
             .map_err(|e| (Defect::SetupFailed, format!("setup: {e}")))?;
         let (mut server, stream) = self.started(&root, case)?;
@@ -156,7 +192,75 @@ impl Run {
         }
         let golden = self.golden(case, &reply.bytes)?;
         let findings = compare::judge(case, self.mode, golden.as_deref(), &reply, &self.fixtures);
-        Ok(self.verdict(case, findings, golden.as_deref(), &reply, &mut server))
+        let judged = match (findings.is_empty(), self.mode) {
+            (false, Mode::Conformant) => self.alternatives(case, findings, golden, &reply),
+            (_, _) => Judged {
+                rule: case.file.rule,
+                accepted: None,
+                findings,
+                expected: golden,
+            },
+        };
+        Ok(self.verdict(case, judged, &reply, &mut server))
+    }
+
+    /// The case's other acceptable answers, tried when the golden one is not
+    /// what came back: the first that fits passes the case. When none fits,
+    /// the defects reported are those against the answer the reply meant
+    /// (one with the reply's outcome, if any), fewest first.
+    fn alternatives(
+        &self,
+        case: &Case,
+        findings: Vec<Finding>,
+        golden: Option<Vec<u8>>,
+        reply: &Reply,
+    ) -> Judged {
+        let mut candidates = vec![Judged {
+            rule: case.file.rule,
+            accepted: None,
+            findings,
+            expected: golden,
+        }];
+        for accept in &case.file.accept {
+            let (findings, expected) = match (&accept.answer, &accept.status) {
+                (Some(label), _) => match fs::read(case.answer_path(label)) {
+                    Ok(bytes) => (
+                        compare::judge(case, self.mode, Some(&bytes), reply, &self.fixtures),
+                        Some(bytes),
+                    ),
+                    Err(_) => continue,
+                },
+                (None, Some(status)) => (
+                    compare::judge_loose(case, status, accept.content_type.as_deref(), reply),
+                    None,
+                ),
+                (None, None) => continue,
+            };
+            let judged = Judged {
+                rule: accept.rule,
+                accepted: Some(accept.reason.clone()),
+                findings,
+                expected,
+            };
+            if judged.findings.is_empty() {
+                return judged;
+            }
+            candidates.push(judged);
+        }
+        let outcome_wrong = |j: &Judged| {
+            j.findings
+                .iter()
+                .any(|f| f.defect.cost() == compare::Cost::Outcome)
+        };
+        let best = candidates
+            .iter()
+            .enumerate()
+            .min_by_key(|(i, j)| (outcome_wrong(j), j.findings.len(), *i))
+            .map_or(0, |(i, _)| i);
+        let mut chosen = candidates.swap_remove(best);
+        // A failing answer shows no path rule.
+        chosen.rule = None;
+        chosen
     }
 
     /// Refuses to start once the budget is spent or the server never started.
@@ -227,36 +331,34 @@ impl Run {
         Verdict {
             name: case.name.clone(),
             asked: first_line(&case.request),
+            example: case.file.example,
             findings: vec![Finding::new(
                 defect,
                 case.item(),
                 detail.lines().next().unwrap_or_default(),
             )],
-            diff: String::new(),
             report: format!("{}{detail}\n", heading(case)),
+            ..Verdict::default()
         }
     }
 
-    fn verdict(
-        &self,
-        case: &Case,
-        findings: Vec<Finding>,
-        golden: Option<&[u8]>,
-        reply: &Reply,
-        server: &mut Server,
-    ) -> Verdict {
+    fn verdict(&self, case: &Case, judged: Judged, reply: &Reply, server: &mut Server) -> Verdict {
+        let golden = judged.expected.as_deref();
         let diff = golden
             .and_then(|golden| diff(golden, &reply.bytes))
             .unwrap_or_default();
-        let report = if findings.is_empty() {
+        let report = if judged.findings.is_empty() {
             String::new()
         } else {
-            self.report(case, &findings, golden, &diff, reply, server)
+            self.report(case, &judged.findings, golden, &diff, reply, server)
         };
         Verdict {
             name: case.name.clone(),
             asked: first_line(&case.request),
-            findings,
+            example: case.file.example,
+            findings: judged.findings,
+            rule: judged.rule,
+            accepted: judged.accepted,
             diff,
             report,
         }

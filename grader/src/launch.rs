@@ -28,8 +28,45 @@ fn setpriv() -> Option<&'static str> {
         .find(|path| Path::new(path).is_file())
 }
 
-/// The placeholder a command must contain.
+/// The placeholder for the port, in a command that takes one.
 pub const PORT: &str = "{port}";
+
+/// The port the assignment's server listens on when it is given none: a
+/// server that ignores the port it is given is looked for there.
+pub const DEFAULT_PORT: u16 = 28333;
+
+/// A submission's server: its command and how it must be run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    /// A template run under `sh -c`, with `{port}` where the port goes.
+    pub cmd: String,
+    /// The port it always listens on (a command without `{port}`, or one
+    /// found listening on [`DEFAULT_PORT`]): its cases run one at a time.
+    pub port: Option<u16>,
+    /// The subdirectory of its working directory that it serves.
+    pub docroot: Option<String>,
+}
+
+impl Submission {
+    pub fn new(cmd: impl Into<String>) -> Submission {
+        Submission {
+            cmd: cmd.into(),
+            port: None,
+            docroot: None,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        let mut out = self.cmd.clone();
+        if let Some(port) = self.port {
+            out += &format!(" (on port {port})");
+        }
+        if let Some(docroot) = &self.docroot {
+            out += &format!(" (serving {docroot}/)");
+        }
+        out
+    }
+}
 
 /// Ports handed out by this process, never handed out twice: a port that an
 /// earlier case's server left in TIME_WAIT would fail a later server's bind.
@@ -111,15 +148,20 @@ fn port_in(line: &str) -> Option<u16> {
     authority.rsplit(':').next()?.parse().ok()
 }
 
-/// Starts `template` (with `{port}` replaced) in `dir`. Returns at once:
-/// [`Server::connect`] waits for it to listen.
-pub fn command(template: &str, dir: &Path) -> Result<Server, String> {
-    if !template.contains(PORT) {
-        return Err(format!(
-            "the command has no {PORT} for the port to listen on: {template:?}"
-        ));
-    }
-    let port = free_port()?;
+/// Starts the submission's command (with `{port}` replaced) in `dir`.
+/// Returns at once: [`Server::connect`] waits for it to listen.
+pub fn command(submission: &Submission, dir: &Path) -> Result<Server, String> {
+    let template = &submission.cmd;
+    let port = match (submission.port, template.contains(PORT)) {
+        (Some(port), _) => port,
+        (None, true) => free_port()?,
+        (None, false) => {
+            return Err(format!(
+                "the command has no {PORT} for the port to listen on: {template:?}; \
+                 name the port it always uses (WEBSERVER_PORT=N, grade --port N)"
+            ))
+        }
+    };
     let line = template.replace(PORT, &port.to_string());
     // `eval` in the background and `wait`: the shell stays the group's
     // leader and exits with the server's status. Under setpriv it is told

@@ -17,13 +17,31 @@ pub struct Root {
 impl Root {
     /// A new temp dir with the canary and a copy of `fixtures` as `www/`.
     pub fn seeded(fixtures: &Path) -> Result<Root, String> {
+        Root::seeded_in(fixtures, None)
+    }
+
+    /// The same, with the fixtures in `www/DOCROOT/` for a server that serves
+    /// a subdirectory of the directory it runs in (the canary stays one level
+    /// above `www/`, outside both).
+    pub fn seeded_in(fixtures: &Path, docroot: Option<&str>) -> Result<Root, String> {
+        if let Some(docroot) = docroot {
+            let plain = Path::new(docroot)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            if !plain {
+                return Err(format!(
+                    "the docroot {docroot:?} must be a relative path that never climbs"
+                ));
+            }
+        }
         let dir = tempfile::Builder::new()
             .prefix("webserver-test-")
             .tempdir()
             .map_err(|e| format!("cannot create a temp dir: {e}"))?;
         fs::write(dir.path().join("secret.txt"), CANARY)
             .map_err(|e| format!("cannot write the canary: {e}"))?;
-        files::copy_tree(fixtures, &dir.path().join("www"))?;
+        let www = dir.path().join("www");
+        files::copy_tree(fixtures, &www.join(docroot.unwrap_or("")))?;
         Ok(Root { dir })
     }
 

@@ -2,26 +2,34 @@
 //! failing cases under each item, and the groups outside the rubric, as
 //! printed after a run ([`crate::export`] writes it as files).
 //!
-//! The partial-credit rule (spec/README.md, "Scoring"): an item earns all of its
-//! points when no core case shows a defect charged to it, and none otherwise.
+//! The partial-credit rule (spec/README.md, "Scoring"): a defect class (one
+//! kind of wrong answer, however many cases show it) counts once; an item
+//! loses all its points when a defect shows on one of the assignment's own
+//! examples or something from outside the root came back, and otherwise half
+//! its points per distinct defect class, never below zero.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::case::{profile_of, CORE};
-use crate::compare::Finding;
+use crate::case::{profile_of, Rule, CORE};
+use crate::compare::{Defect, Finding};
 use crate::grade::Verdict;
+use crate::robustness;
 use crate::rubric::{self, Item, RUBRIC};
 
-/// How many lines of one diff the printed scorecard shows (files get all).
-const DIFF_LINES: usize = 40;
+/// How many lines of one diff the printed scorecard shows (files get all):
+/// the region around the first difference is what a reader needs.
+const DIFF_LINES: usize = 14;
 /// How many cases one defect lists by name in the printed scorecard.
-const CASES_LISTED: usize = 8;
+const CASES_LISTED: usize = 3;
+/// How many defects of a group outside the rubric the card names.
+const GROUP_DEFECTS: usize = 4;
 
 #[derive(Debug, Clone)]
 pub struct ItemScore {
     pub item: Item,
-    pub earned: u32,
+    /// Points earned: a whole or a half number.
+    pub earned: f64,
     /// The core cases that show a defect in this item, with those defects.
     pub failing: Vec<(Verdict, Vec<Finding>)>,
 }
@@ -45,6 +53,12 @@ pub struct Scorecard {
     pub broken: Vec<(String, String)>,
     pub core_run: usize,
     pub core_total: usize,
+    /// The path rule that explains most of the server's answers.
+    pub rule: Option<Rule>,
+    /// What the grader found before the cases (how the server starts).
+    pub notes: Vec<String>,
+    /// The robustness sequence's findings, when it ran.
+    pub robustness: Option<Vec<robustness::Finding>>,
 }
 
 impl Scorecard {
@@ -56,22 +70,28 @@ impl Scorecard {
         skipped: Vec<(String, String)>,
         broken: Vec<(String, String)>,
     ) -> Scorecard {
-        let core: Vec<&Verdict> = verdicts
+        let mut core: Vec<Verdict> = verdicts
             .iter()
             .filter(|v| profile_of(&v.name) == CORE)
+            .cloned()
             .collect();
+        let rule = path_rule(&mut core);
+        let core: Vec<&Verdict> = core.iter().collect();
         Scorecard {
             target: target.to_string(),
+            rule,
             items: RUBRIC.iter().map(|&item| item_score(item, &core)).collect(),
             groups: groups(verdicts),
             skipped,
             broken,
             core_run: core.len(),
             core_total,
+            notes: Vec::new(),
+            robustness: None,
         }
     }
 
-    pub fn score(&self) -> u32 {
+    pub fn score(&self) -> f64 {
         self.items.iter().map(|item| item.earned).sum()
     }
 
@@ -93,6 +113,7 @@ impl Scorecard {
     pub fn render(&self) -> String {
         let mut out = String::new();
         self.render_items(&mut out);
+        self.render_robustness(&mut out);
         self.render_groups(&mut out);
         self.render_skipped(&mut out);
         if !self.broken.is_empty() {
@@ -107,7 +128,14 @@ impl Scorecard {
     /// The rule, then each item with its points and its defects.
     fn render_items(&self, out: &mut String) {
         let _ = writeln!(out, "\nSCORECARD  {}", self.target);
-        *out += "rule: an item earns all of its points when no core case shows a defect in it, none otherwise\n";
+        for note in &self.notes {
+            *out += &indent(&format!("NOTE: {note}"), 0);
+        }
+        *out += "rule: each kind of defect counts once; it costs half of its item, or all of it on one of \
+                 the assignment's own examples or when a file from outside the root came back\n";
+        if let Some(rule) = self.rule {
+            let _ = writeln!(out, "path rule seen: {}", rule.describe());
+        }
         if self.core_run < self.core_total {
             let _ = writeln!(
                 out,
@@ -119,8 +147,8 @@ impl Scorecard {
         for score in &self.items {
             let _ = writeln!(
                 out,
-                "  {:>3}/{:<3} {:<15} {}",
-                score.earned,
+                "  {:>4}/{:<3} {:<15} {}",
+                points(score.earned),
                 score.item.points(),
                 score.item.key(),
                 score.item.title()
@@ -129,8 +157,8 @@ impl Scorecard {
         }
         let _ = writeln!(
             out,
-            "  -------\n  {:>3}/{}  total",
-            self.score(),
+            "  -------\n  {:>4}/{}  total",
+            points(self.score()),
             self.max_score()
         );
     }
@@ -150,14 +178,43 @@ impl Scorecard {
                 group.run - group.failing.len(),
                 group.run
             );
+            let mut by_defect: BTreeMap<&str, Vec<&Verdict>> = BTreeMap::new();
             for v in &group.failing {
-                let first = v
-                    .findings
-                    .first()
-                    .map(|f| format!("{}: {}", f.what(), f.detail))
-                    .unwrap_or_default();
-                let _ = writeln!(out, "      FAILED {}  {first}", v.name);
+                if let Some(f) = v.findings.first() {
+                    by_defect.entry(f.what()).or_default().push(v);
+                }
             }
+            let mut by_count: Vec<_> = by_defect.into_iter().collect();
+            by_count.sort_by_key(|(_, cases)| std::cmp::Reverse(cases.len()));
+            for (what, cases) in by_count.iter().take(GROUP_DEFECTS) {
+                let _ = writeln!(
+                    out,
+                    "    {:>3} x {what}, e.g. {}",
+                    cases.len(),
+                    cases[0].name
+                );
+            }
+            if by_count.len() > GROUP_DEFECTS {
+                let _ = writeln!(
+                    out,
+                    "    ... and {} other defects",
+                    by_count.len() - GROUP_DEFECTS
+                );
+            }
+        }
+    }
+
+    /// What the robustness sequence found, outside the 100 points.
+    fn render_robustness(&self, out: &mut String) {
+        let Some(findings) = &self.robustness else {
+            return;
+        };
+        *out += "\nRobustness (outside the 100 points):\n";
+        if findings.is_empty() {
+            *out += "  answered the guide's request after every step of the sequence\n";
+        }
+        for finding in findings {
+            let _ = writeln!(out, "  {}", finding.words());
         }
     }
 
@@ -181,6 +238,41 @@ impl Scorecard {
     }
 }
 
+/// Points as people write them: `15`, `7.5`.
+pub fn points(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    }
+}
+
+/// The rule that explains most answers (stripping on a tie: the assignment's
+/// own), and a sandbox defect on each answer that follows the other one.
+fn path_rule(core: &mut [Verdict]) -> Option<Rule> {
+    let count = |rule| core.iter().filter(|v| v.rule == Some(rule)).count();
+    let (stripped, sandboxed) = (count(Rule::Stripped), count(Rule::Sandboxed));
+    let rule = match (stripped, sandboxed) {
+        (0, 0) => return None,
+        (s, b) if b > s => Rule::Sandboxed,
+        _ => Rule::Stripped,
+    };
+    for verdict in core.iter_mut() {
+        if let Some(other) = verdict.rule.filter(|&r| r != rule) {
+            verdict.findings.push(Finding::new(
+                Defect::OtherPathRule,
+                Some(Item::Sandbox),
+                format!(
+                    "this answer shows {}, most answers {}",
+                    other.describe(),
+                    rule.describe()
+                ),
+            ));
+        }
+    }
+    Some(rule)
+}
+
 /// What `item` earns from the core verdicts, and the cases that cost it.
 fn item_score(item: Item, core: &[&Verdict]) -> ItemScore {
     let failing: Vec<(Verdict, Vec<Finding>)> = core
@@ -195,10 +287,19 @@ fn item_score(item: Item, core: &[&Verdict]) -> ItemScore {
             (!mine.is_empty()).then(|| ((*v).clone(), mine))
         })
         .collect();
-    let earned = if failing.is_empty() && !core.is_empty() {
-        item.points()
-    } else {
-        0
+    let mut classes: Vec<Defect> = failing
+        .iter()
+        .flat_map(|(_, findings)| findings.iter().map(|f| f.defect))
+        .collect();
+    classes.sort();
+    classes.dedup();
+    let whole = failing.iter().any(|(verdict, findings)| {
+        verdict.example || findings.iter().any(|f| f.defect == Defect::Canary)
+    });
+    let full = f64::from(item.points());
+    let earned = match (core.is_empty(), whole) {
+        (true, _) | (false, true) => 0.0,
+        (false, false) => (full - classes.len() as f64 * full / 2.0).max(0.0),
     };
     ItemScore {
         item,

@@ -9,6 +9,8 @@ use std::thread;
 
 use crate::case::{self, Case, CORE};
 use crate::grade::{Run, Target, Verdict};
+use crate::preflight;
+use crate::robustness;
 use crate::score::Scorecard;
 
 /// Where a run finds its golden cases and the files every case serves.
@@ -57,6 +59,89 @@ impl Planned {
             Planned::Run(case) => &case.name,
             Planned::Skip { name, .. } | Planned::Broken { name, .. } => name,
         }
+    }
+}
+
+/// How a whole grading runs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The whole run's time budget.
+    pub budget: std::time::Duration,
+    /// Cases in flight at once.
+    pub jobs: usize,
+    /// Only the cases whose name starts with this (`core/`), if set.
+    pub only: Option<String>,
+    /// Run the robustness sequence after the cases.
+    pub robustness: bool,
+}
+
+/// A grading's results: the scorecard, the verdicts, and the target as the
+/// preflight found it (its port, if it listens on a fixed one).
+pub struct Graded {
+    pub card: Scorecard,
+    pub verdicts: Vec<Verdict>,
+    pub target: Target,
+}
+
+/// A whole grading of one target, as `grade one` runs it: the preflight, every
+/// case that applies (on `jobs` threads, within `budget`), the robustness
+/// sequence, the scorecard. Cases that need our binary's flags are not
+/// listed for another server.
+pub fn grade(
+    target: Target,
+    layout: &Layout,
+    settings: &Settings,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Graded, String> {
+    let checked = preflight::check(target, layout);
+    let selected = |name: &str| {
+        settings
+            .only
+            .as_deref()
+            .map_or(true, |only| name.starts_with(only))
+    };
+    let planned: Vec<Planned> = plan(layout, &checked.target)?
+        .into_iter()
+        .filter(|p| selected(p.name()))
+        .collect();
+    let run = Run::new(checked.target.clone(), layout, settings.budget)?;
+    let (mut cases, mut broken) = (Vec::new(), Vec::new());
+    for p in &planned {
+        match p {
+            Planned::Run(case) => cases.push(case.as_ref()),
+            Planned::Skip { .. } => {}
+            Planned::Broken { name, problem } => broken.push((name.clone(), problem.clone())),
+        }
+    }
+    let verdicts = run_all(&run, &cases, settings.jobs, progress);
+    let mut card = Scorecard::new(
+        &checked.target.describe(),
+        &verdicts,
+        core_total(&planned),
+        Vec::new(),
+        broken,
+    );
+    card.notes = checked.notes;
+    if settings.robustness {
+        conclude(&mut card, &checked.target, layout);
+    }
+    Ok(Graded {
+        card,
+        verdicts,
+        target: checked.target,
+    })
+}
+
+/// After the cases: the robustness sequence, for a submission.
+pub fn conclude(card: &mut Scorecard, target: &Target, layout: &Layout) {
+    let Target::Command(submission) = target else {
+        return;
+    };
+    match robustness::sequence(submission, &layout.fixtures) {
+        Ok(findings) => card.robustness = Some(findings),
+        Err(problem) => card
+            .notes
+            .push(format!("the robustness sequence could not run: {problem}")),
     }
 }
 
@@ -153,7 +238,7 @@ pub fn result_line(card: &Scorecard, pass: bool) -> String {
     let failed = if pass { "" } else { " -> FAILED" };
     format!(
         "grading result: {}/{}{partial}{failed}",
-        card.score(),
+        crate::score::points(card.score()),
         card.max_score()
     )
 }

@@ -24,7 +24,7 @@ use grader::compare::{self, Defect, Finding, Mode};
 use grader::exchange::{End, Reply};
 use grader::export;
 use grader::grade::{Run, Target, Verdict};
-use grader::launch;
+use grader::launch::{self, Submission};
 use grader::root::{Root, CANARY};
 use grader::rubric::{Item, RUBRIC};
 use grader::score::Scorecard;
@@ -95,7 +95,10 @@ fn variants(dir: &Path) -> Vec<Variant> {
     let command = |name: &str, source: &str| {
         let path = dir.join(format!("{name}.py"));
         fs::write(&path, source).expect("write a variant");
-        Target::Command(format!("python3 -I -S {} {{port}}", path.display()))
+        Target::Command(Submission::new(format!(
+            "python3 -I -S {} {{port}}",
+            path.display()
+        )))
     };
     let faithful = command("faithful", &source);
     let mut out = vec![
@@ -178,7 +181,11 @@ fn the_faithful_server_scores_100_and_each_mutant_loses_exactly_its_item() {
         let mut unexpected = Vec::new();
         for score in &card.items {
             let broken = variant.loses == Some(score.item);
-            let expected = if broken { 0 } else { score.item.points() };
+            let expected = if broken {
+                0.0
+            } else {
+                f64::from(score.item.points())
+            };
             if score.earned != expected {
                 unexpected.push(format!(
                     "{} earned {}/{}, expected {expected}",
@@ -380,7 +387,7 @@ fn a_second_response_after_the_first_is_a_payload_defect_not_a_length_one() {
 
 #[test]
 fn a_charset_is_allowed_on_text_types_only() {
-    let octet = "core/unknown-extension-octet-stream";
+    let octet = "extensions/unknown-extension-octet-stream";
     let (_, golden) = case_and_golden(octet);
     let body = fixture("blob.dat");
     let with = |mime: &str| {
@@ -454,7 +461,7 @@ fn an_answer_to_head_keeps_gets_content_length_and_sends_no_body() {
 
 /// The first `n` core cases graded one after another against `command`.
 fn grade_first(command: &str, n: usize, budget: Duration) -> Vec<Verdict> {
-    let run = run(Target::Command(command.to_string()), budget);
+    let run = run(Target::Command(Submission::new(command)), budget);
     core_cases()
         .iter()
         .take(n)
@@ -559,8 +566,11 @@ fn a_server_that_crashes_on_a_request_says_how_it_ended() {
 fn stopping_a_server_kills_everything_its_command_started() {
     let root = Root::seeded(&Layout::repository().fixtures).expect("a root");
     // A shell command that leaves a grandchild behind, as `cmd &` does.
-    let mut server =
-        launch::command(&format!("sleep 300 & {SILENT}"), &root.www()).expect("the command starts");
+    let mut server = launch::command(
+        &Submission::new(format!("sleep 300 & {SILENT}")),
+        &root.www(),
+    )
+    .expect("the command starts");
     let _connection = server.connect().expect("it listens");
     let group = server.pid() as libc::pid_t;
     drop(server);
@@ -589,16 +599,22 @@ fn verdict(name: &str, findings: &[(Option<Item>, Defect)], report: &str) -> Ver
             .collect(),
         diff: "expected 1 bytes, got 2".to_string(),
         report: report.to_string(),
+        ..Verdict::default()
     }
 }
 
 fn sample_card() -> (Scorecard, Vec<Verdict>) {
-    let verdicts = vec![
-        verdict(
+    // One of the assignment's own examples: the defect costs the whole item.
+    let example = Verdict {
+        example: true,
+        ..verdict(
             "core/a",
             &[(Some(Item::Read), Defect::ContentLengthNotBody)],
             "a <report> & \u{1} more",
-        ),
+        )
+    };
+    let verdicts = vec![
+        example,
         verdict("core/b", &[], ""),
         verdict("extensions/c", &[(None, Defect::WrongStatus)], "c's report"),
     ];
@@ -612,9 +628,9 @@ fn sample_card() -> (Scorecard, Vec<Verdict>) {
 #[test]
 fn results_json_has_gradescopes_fields_and_every_item() {
     let (card, _) = sample_card();
-    assert_eq!((card.score(), card.max_score()), (85, 100));
+    assert_eq!((card.score(), card.max_score()), (85.0, 100));
     let json = export::results_json(&card);
-    assert_eq!(json["score"], 85);
+    assert_eq!(json["score"], 85.0);
     assert_eq!(json["max_score"], 100);
     let tests = json["tests"].as_array().expect("tests");
     assert_eq!(
@@ -630,7 +646,7 @@ fn results_json_has_gradescopes_fields_and_every_item() {
         assert!(test["output"].is_string());
     }
     let length = &tests[4];
-    assert_eq!(length["score"], 0);
+    assert_eq!(length["score"], 0.0);
     assert!(length["output"]
         .as_str()
         .is_some_and(|o| o.contains("core/a")));

@@ -71,7 +71,10 @@ def serve(port):
         new_s, _ = s.accept()
         with new_s:
             head = receive_head(new_s)
-            new_s.sendall(answer(file_name(head)))
+            try:
+                new_s.sendall(answer(file_name(head)))
+            except ConnectionError:  # the client went away mid-answer
+                pass
 
 
 def main():

@@ -74,7 +74,10 @@ def serve(port):
         with new_s:
             head = receive_head(new_s)
             if head is not None:
-                new_s.sendall(answer(file_name(head)))
+                try:
+                    new_s.sendall(answer(file_name(head)))
+                except ConnectionError:  # the client went away mid-answer
+                    pass
 
 
 def main():

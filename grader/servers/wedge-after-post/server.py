@@ -91,7 +91,10 @@ def serve(port):
             if head is not None:
                 if head.startswith(b"POST "):
                     read_body(new_s, head)
-                new_s.sendall(answer(file_name(head)))
+                try:
+                    new_s.sendall(answer(file_name(head)))
+                except ConnectionError:  # the client went away mid-answer
+                    pass
 
 
 def main():

@@ -10,9 +10,9 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use grader::export;
-use grader::grade::{Run, Target};
-use grader::score::Scorecard;
-use grader::suite::{self, Layout, Planned};
+use grader::grade::Target;
+use grader::launch::Submission;
+use grader::suite::{self, Layout};
 
 const HELP: &str = "\
 Grades a \"Better Web Server\" submission against the golden spec and the
@@ -26,10 +26,15 @@ Usage: grade one [OPTIONS] (--cmd TEMPLATE | SUBMISSION_DIR)
                      working directory, so paths in it must be absolute
   SUBMISSION_DIR     a folder holding exactly one *.py file, run as
                      python3 DIR/FILE.py {port}
+  --port N           the port the server always listens on (a command without
+                     {port}); its cases then run one at a time
+  --docroot SUBDIR   the subdirectory of its working directory it serves
+                     (the fixtures are put there)
   --spec DIR         the golden cases; the fixtures are DIR/../fixtures
                      [default: the spec/ of the repository grade was built in]
   --results FILE     also write Gradescope's results.json to FILE
   --junit FILE       also write JUnit XML to FILE
+  --report FILE      also write the full report, every failing case, as Markdown
   --budget SECS      the whole run's time budget [default: 300]
   --jobs N           cases run at once [default: 4]
   --strict           failures outside the rubric fail the run too
@@ -50,6 +55,7 @@ struct Options {
     layout: Layout,
     results: Option<PathBuf>,
     junit: Option<PathBuf>,
+    report: Option<PathBuf>,
     budget: Duration,
     jobs: usize,
     strict: bool,
@@ -81,7 +87,8 @@ fn parse(args: Vec<OsString>) -> Result<Parsed, String> {
     let mut cmd = None;
     let mut dir = None;
     let mut spec = None;
-    let (mut results, mut junit) = (None, None);
+    let (mut results, mut junit, mut report) = (None, None, None);
+    let (mut port, mut docroot) = (None, None);
     let (mut budget, mut jobs, mut strict) = (DEFAULT_BUDGET, DEFAULT_JOBS, false);
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
@@ -96,6 +103,17 @@ fn parse(args: Vec<OsString>) -> Result<Parsed, String> {
             Long("spec") => spec = Some(PathBuf::from(value(&mut parser)?)),
             Long("results") => results = Some(PathBuf::from(value(&mut parser)?)),
             Long("junit") => junit = Some(PathBuf::from(value(&mut parser)?)),
+            Long("report") => report = Some(PathBuf::from(value(&mut parser)?)),
+            Long("port") => {
+                let n = number(value(&mut parser)?, "--port")?;
+                port = Some(
+                    u16::try_from(n)
+                        .ok()
+                        .filter(|&p| p > 0)
+                        .ok_or("--port takes 1 to 65535")?,
+                );
+            }
+            Long("docroot") => docroot = Some(text(value(&mut parser)?)?),
             Long("budget") => {
                 budget = Duration::from_secs(number(value(&mut parser)?, "--budget")?)
             }
@@ -115,14 +133,19 @@ fn parse(args: Vec<OsString>) -> Result<Parsed, String> {
             )
         }
     }
-    let target = match (cmd, dir) {
-        (Some(cmd), None) => Target::Command(cmd),
-        (None, Some(dir)) => Target::Command(submission_command(&dir)?),
+    let cmd = match (cmd, dir) {
+        (Some(cmd), None) => cmd,
+        (None, Some(dir)) => submission_command(&dir)?,
         (Some(_), Some(_)) => return Err("--cmd or SUBMISSION_DIR, not both".to_string()),
         (None, None) => {
             return Err("the server to grade: --cmd TEMPLATE or SUBMISSION_DIR".to_string())
         }
     };
+    let target = Target::Command(Submission {
+        port,
+        docroot,
+        ..Submission::new(cmd)
+    });
     let layout = match spec {
         Some(spec) => Layout::beside(&spec),
         None => Layout::repository(),
@@ -132,6 +155,7 @@ fn parse(args: Vec<OsString>) -> Result<Parsed, String> {
         layout,
         results,
         junit,
+        report,
         budget,
         jobs,
         strict,
@@ -193,16 +217,6 @@ fn grade_one(options: &Options) -> ExitCode {
 
 /// Grades the target; `Ok(passed)`.
 fn grade(options: &Options) -> Result<bool, String> {
-    let planned = suite::plan(&options.layout, &options.target)?;
-    let run = Run::new(options.target.clone(), &options.layout, options.budget)?;
-    let (mut cases, mut skipped, mut broken) = (Vec::new(), Vec::new(), Vec::new());
-    for p in &planned {
-        match p {
-            Planned::Run(case) => cases.push(case.as_ref()),
-            Planned::Skip { name, why } => skipped.push((name.clone(), why.clone())),
-            Planned::Broken { name, problem } => broken.push((name.clone(), problem.clone())),
-        }
-    }
     let started = Instant::now();
     // One line rewritten in place on a terminal; in a log, only the last.
     let terminal = std::io::stderr().is_terminal();
@@ -215,15 +229,20 @@ fn grade(options: &Options) -> Result<bool, String> {
             let _ = std::io::stderr().flush();
         }
     };
-    let verdicts = suite::run_all(&run, &cases, options.jobs, &progress);
+    let settings = suite::Settings {
+        budget: options.budget,
+        jobs: options.jobs,
+        only: None,
+        robustness: true,
+    };
+    let graded = suite::grade(
+        options.target.clone(),
+        &options.layout,
+        &settings,
+        &progress,
+    )?;
+    let (card, verdicts) = (graded.card, graded.verdicts);
     eprintln!();
-    let card = Scorecard::new(
-        &options.target.describe(),
-        &verdicts,
-        suite::core_total(&planned),
-        skipped,
-        broken,
-    );
     print!("{}", card.render());
     let mut written = true;
     if let Some(path) = &options.results {
@@ -231,6 +250,9 @@ fn grade(options: &Options) -> Result<bool, String> {
     }
     if let Some(path) = &options.junit {
         written &= export::save(path, &export::junit(&card, &verdicts));
+    }
+    if let Some(path) = &options.report {
+        written &= export::save(path, &export::markdown(&card, &verdicts));
     }
     let pass = written && suite::passes(&card, options.strict);
     println!("{}", suite::result_line(&card, pass));

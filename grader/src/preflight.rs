@@ -1,0 +1,93 @@
+//! What a grader checks once, before any case: does the submission start,
+//! where does it listen, and does it serve the files at all. Each answer is a
+//! note at the top of the scorecard, said once instead of in every case.
+//!
+//! A server that ignores the port it is given and listens on the assignment's
+//! default (28333) is graded there, one case at a time; a server that answers
+//! every file with 404 most likely serves a subdirectory, which
+//! `WEBSERVER_DOCROOT` names.
+
+use crate::exchange::{exchange_on, get, Schedule};
+use crate::grade::{Target, REPLY_TIMEOUT};
+use crate::launch::{self, Submission, DEFAULT_PORT};
+use crate::root::Root;
+use crate::suite::Layout;
+
+/// How many of the server's last lines a failed start shows.
+const LAST_LINES: usize = 6;
+
+/// The target as it is to be graded, and what the scorecard should say first.
+#[derive(Debug, Clone)]
+pub struct Preflight {
+    pub target: Target,
+    pub notes: Vec<String>,
+}
+
+pub fn check(target: Target, layout: &Layout) -> Preflight {
+    let Target::Command(submission) = target else {
+        return Preflight {
+            target,
+            notes: Vec::new(),
+        };
+    };
+    let mut notes = Vec::new();
+    let submission = match probe(submission.clone(), layout, &mut notes) {
+        Ok(found) => found,
+        Err(problem) => {
+            notes.push(problem);
+            submission
+        }
+    };
+    Preflight {
+        target: Target::Command(submission),
+        notes,
+    }
+}
+
+/// Starts the server once and asks for the guide's two files.
+fn probe(
+    mut submission: Submission,
+    layout: &Layout,
+    notes: &mut Vec<String>,
+) -> Result<Submission, String> {
+    let root = Root::seeded_in(&layout.fixtures, submission.docroot.as_deref())?;
+    let mut server = launch::command(&submission, &root.www())?;
+    let asked = server.addr.port();
+    if submission.port.is_none() {
+        server.also = vec![DEFAULT_PORT];
+    }
+    let stream = server.connect().map_err(|e| cannot_start(&e))?;
+    if server.addr.port() != asked {
+        notes.push(format!(
+            "it listens on port {DEFAULT_PORT} (the assignment's default), not on the port it \
+             was given ({asked}): graded there, one case at a time"
+        ));
+        submission.port = Some(DEFAULT_PORT);
+    }
+    let request = b"GET /file1.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    let first = exchange_on(stream, request, &Schedule::All, REPLY_TIMEOUT);
+    let second = get(server.addr, "/file2.html", REPLY_TIMEOUT);
+    let not_found = |reply: &std::io::Result<crate::exchange::Reply>| {
+        reply.as_ref().is_ok_and(|r| {
+            r.bytes.starts_with(b"HTTP/1.1 404") || r.bytes.starts_with(b"HTTP/1.0 404")
+        })
+    };
+    if not_found(&first) && not_found(&second) && submission.docroot.is_none() {
+        notes.push(
+            "every existing file came back 404 (file1.txt, file2.html): if it serves a \
+             subdirectory of the directory it runs in, name it with WEBSERVER_DOCROOT=SUBDIR \
+             (grade --docroot SUBDIR)"
+                .to_string(),
+        );
+    }
+    Ok(submission)
+}
+
+/// A start that failed, said once: the reason and the server's last lines.
+fn cannot_start(problem: &str) -> String {
+    let mut lines = problem.lines();
+    let first = lines.next().unwrap_or_default();
+    let rest: Vec<&str> = lines.collect();
+    let tail = &rest[rest.len().saturating_sub(LAST_LINES)..];
+    format!("THE SERVER DID NOT START: {first}\n{}", tail.join("\n"))
+}
