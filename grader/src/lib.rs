@@ -24,6 +24,7 @@ pub mod grade;
 pub mod launch;
 pub mod preflight;
 pub mod process;
+pub mod procfs;
 pub mod robustness;
 pub mod root;
 pub mod rubric;

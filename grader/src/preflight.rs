@@ -7,14 +7,21 @@
 //! every file with 404 most likely serves a subdirectory, which
 //! `WEBSERVER_DOCROOT` names.
 
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
 use crate::exchange::{exchange_on, get, Schedule};
 use crate::grade::{Target, REPLY_TIMEOUT};
 use crate::launch::{self, Submission, DEFAULT_PORT};
+use crate::process::{Server, START_TIMEOUT};
+use crate::procfs;
 use crate::root::Root;
 use crate::suite::Layout;
 
 /// How many of the server's last lines a failed start shows.
 const LAST_LINES: usize = 6;
+/// How often the preflight looks whether the server listens yet.
+const POLL: Duration = Duration::from_millis(20);
 
 /// The target as it is to be graded, and what the scorecard should say first.
 #[derive(Debug, Clone)]
@@ -53,17 +60,31 @@ fn probe(
     let root = Root::seeded_in(&layout.fixtures, submission.docroot.as_deref())?;
     let mut server = launch::command(&submission, &root.www())?;
     let asked = server.addr.port();
-    if submission.port.is_none() {
-        server.also = vec![DEFAULT_PORT];
-    }
-    let stream = server.connect().map_err(|e| cannot_start(&e))?;
-    if server.addr.port() != asked {
-        notes.push(format!(
-            "it listens on port {DEFAULT_PORT} (the assignment's default), not on the port it \
-             was given ({asked}): graded there, one case at a time"
-        ));
-        submission.port = Some(DEFAULT_PORT);
-    }
+    let stream = match listener(&mut server, asked) {
+        Listening::Asked(stream) => stream,
+        Listening::Elsewhere(ports)
+            if ports.contains(&DEFAULT_PORT) && submission.port.is_none() =>
+        {
+            notes.push(format!(
+                "it listens on port {DEFAULT_PORT} (the assignment's default), not on the port it \
+                 was given ({asked}): graded there, one case at a time"
+            ));
+            submission.port = Some(DEFAULT_PORT);
+            server.addr.set_port(DEFAULT_PORT);
+            server.connect().map_err(|e| cannot_start(&e))?
+        }
+        Listening::Elsewhere(ports) => {
+            notes.push(format!(
+                "it listens on port {ports:?}, not on the port it was given ({asked}): does it \
+                 read its port from the command line? ({{port}} in the command, or \
+                 WEBSERVER_PORT=N for a server that always uses port N)"
+            ));
+            return Err(cannot_start(
+                "the server accepted no connection on the port it was given",
+            ));
+        }
+        Listening::Not(problem) => return Err(cannot_start(&problem)),
+    };
     let request = b"GET /file1.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
     let first = exchange_on(stream, request, &Schedule::All, REPLY_TIMEOUT);
     let second = get(server.addr, "/file2.html", REPLY_TIMEOUT);
@@ -81,6 +102,49 @@ fn probe(
         );
     }
     Ok(submission)
+}
+
+enum Listening {
+    /// On the port it was given: the connection that found it.
+    Asked(std::net::TcpStream),
+    /// Only on these other ports (its own, as `/proc` shows).
+    Elsewhere(Vec<u16>),
+    /// Not at all: why.
+    Not(String),
+}
+
+/// Where the server listens: a connection to the port it was given, or else
+/// the ports `/proc` shows its own processes holding (so another program's
+/// listener, on 28333 say, is never taken for this server's).
+fn listener(server: &mut Server, asked: u16) -> Listening {
+    let deadline = Instant::now() + START_TIMEOUT;
+    loop {
+        // A connection that succeeds is kept and used: an empty one would
+        // trip a server that mishandles it before any case has run.
+        if let Ok(stream) = TcpStream::connect_timeout(&server.addr, POLL) {
+            return Listening::Asked(stream);
+        }
+        let ports = procfs::listening_ports(server.pid());
+        if ports.contains(&asked) {
+            // On the port, but not on 127.0.0.1 (::1, say): connect() tries both.
+            return match server.connect() {
+                Ok(stream) => Listening::Asked(stream),
+                Err(problem) => Listening::Not(problem),
+            };
+        }
+        if !ports.is_empty() {
+            return Listening::Elsewhere(ports);
+        }
+        if server.exit_status().is_some() || Instant::now() >= deadline {
+            // Its own words on why: the exit status and the last lines.
+            return match server.connect() {
+                Ok(stream) => Listening::Asked(stream),
+                Err(problem) => Listening::Not(problem),
+            };
+        }
+        // Polling a condition (is it listening yet?) with a bound.
+        std::thread::sleep(POLL);
+    }
 }
 
 /// A start that failed, said once: the reason and the server's last lines.

@@ -34,9 +34,6 @@ pub struct Server {
     /// Started in its own process group and killed as a group: a `sh -c`
     /// command may leave its server as a grandchild.
     group: bool,
-    /// Other ports [`Server::connect`] tries, for a server that may listen
-    /// elsewhere than it was told.
-    pub also: Vec<u16>,
 }
 
 /// One of the server's output pipes, read to its end by a thread so that the
@@ -108,7 +105,6 @@ impl Server {
             stdout,
             first_line: Some(line_rx),
             group,
-            also: Vec::new(),
         })
     }
 
@@ -200,11 +196,6 @@ impl Server {
         if self.group {
             tries.push(SocketAddr::from((Ipv6Addr::LOCALHOST, self.addr.port())));
         }
-        tries.extend(
-            self.also
-                .iter()
-                .map(|&port| SocketAddr::from(([127, 0, 0, 1], port))),
-        );
         loop {
             for &addr in &tries {
                 let left = deadline.saturating_duration_since(Instant::now());

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use crate::exchange::{exchange_on, get, Schedule};
 use crate::launch::{self, Submission};
 use crate::process::Server;
+use crate::procfs;
 use crate::root::Root;
 
 /// How long a silent client stays before it closes.
@@ -197,41 +198,11 @@ fn crashed(server: &mut Server, step: &'static str) -> Option<Finding> {
 
 /// The share of one core the server's process group used over [`BUSY_WINDOW`].
 fn cpu_share(group: u32) -> f64 {
-    let before = group_cpu(group);
+    let before = procfs::group_cpu(group);
     let started = Instant::now();
     thread::sleep(BUSY_WINDOW);
-    let used = group_cpu(group).saturating_sub(before);
+    let used = procfs::group_cpu(group).saturating_sub(before);
     used.as_secs_f64() / started.elapsed().as_secs_f64()
-}
-
-/// User and system time of every process in process group `group`, from `/proc`.
-fn group_cpu(group: u32) -> Duration {
-    // SAFETY: sysconf only reads a configuration value.
-    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
-    let Ok(entries) = fs::read_dir("/proc") else {
-        return Duration::ZERO;
-    };
-    let total: u64 = entries
-        .flatten()
-        .filter(|entry| {
-            entry
-                .file_name()
-                .to_string_lossy()
-                .bytes()
-                .all(|b| b.is_ascii_digit())
-        })
-        .filter_map(|entry| fs::read_to_string(entry.path().join("stat")).ok())
-        .filter_map(|stat| {
-            // After the command name in parentheses: state, ppid, pgrp, ...,
-            // utime (the 12th), stime (the 13th).
-            let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-            let pgrp: u32 = fields.get(2)?.parse().ok()?;
-            let utime: u64 = fields.get(11)?.parse().ok()?;
-            let stime: u64 = fields.get(12)?.parse().ok()?;
-            (pgrp == group).then_some(utime + stime)
-        })
-        .sum();
-    Duration::from_secs_f64(total as f64 / ticks)
 }
 
 fn send(addr: SocketAddr, request: &[u8], schedule: &Schedule) {

@@ -25,6 +25,7 @@ use grader::exchange::{End, Reply};
 use grader::export;
 use grader::grade::{Run, Target, Verdict};
 use grader::launch::{self, Submission};
+use grader::preflight;
 use grader::root::{Root, CANARY};
 use grader::rubric::{Item, RUBRIC};
 use grader::score::Scorecard;
@@ -675,5 +676,57 @@ fn junit_escapes_what_servers_print_and_marks_skips() {
     assert_eq!(
         xml.matches("<testsuite ").count(),
         xml.matches("</testsuite>").count()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// What the preflight says once, at the top of the scorecard.
+
+fn notes_for(cmd: &str) -> Vec<String> {
+    preflight::check(Target::Command(Submission::new(cmd)), &Layout::repository()).notes
+}
+
+#[test]
+fn a_server_that_cannot_start_is_reported_once_with_its_status_and_last_lines() {
+    let notes = notes_for("echo 'line one' >&2; echo 'cannot bind {port}' >&2; exit 3");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].starts_with("THE SERVER DID NOT START"),
+        "{notes:?}"
+    );
+    assert!(notes[0].contains("exit status: 3"), "{notes:?}");
+    assert!(notes[0].contains("cannot bind"), "{notes:?}");
+}
+
+#[test]
+fn a_server_that_serves_a_subdirectory_is_told_about_webserver_docroot() {
+    let server = format!(
+        "{}/static-folder/server.py",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/servers")
+    );
+    let notes = notes_for(&format!("python3 -I -S {server} {{port}}"));
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("every existing file came back 404")
+                && n.contains("WEBSERVER_DOCROOT")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn a_server_listening_on_another_port_is_told_so() {
+    // Binds a port of its own choosing, whatever it is told.
+    let elsewhere = "python3 -I -S -c 'import socket, time\n\
+        s = socket.socket()\n\
+        s.bind((\"127.0.0.1\", 0))\n\
+        s.listen()\n\
+        time.sleep(60)' {port}";
+    let notes = notes_for(elsewhere);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("not on the port it was given")),
+        "{notes:?}"
     );
 }
