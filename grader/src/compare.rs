@@ -244,6 +244,16 @@ impl Findings {
             }
             other => other,
         };
+        let detail = detail.into();
+        // The 404 is one answer: its defects are one finding, in words each.
+        if let Some(same) = self
+            .found
+            .iter_mut()
+            .find(|f| f.defect == defect && defect == Not404Verbatim)
+        {
+            same.detail = format!("{}; {detail}", same.detail);
+            return;
+        }
         self.found
             .push(Finding::new(defect, self.case_item, detail));
     }
