@@ -93,7 +93,7 @@ fn robustness_test(findings: &[crate::robustness::Finding]) -> serde_json::Value
             .collect()
     };
     serde_json::json!({
-        "name": format!("robustness (outside the rubric): {} findings", findings.len()),
+        "name": format!("robustness sequence (outside the rubric): {} findings", findings.len()),
         "score": 0,
         "max_score": 0,
         "output": capped(output),

@@ -730,3 +730,36 @@ fn a_server_listening_on_another_port_is_told_so() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn results_json_stays_small_whatever_the_reports_hold() {
+    // A server that answers megabytes puts megabytes in its reports.
+    let huge = "x".repeat(1 << 20);
+    let verdicts: Vec<Verdict> = (0..40)
+        .map(|i| {
+            let profile = if i % 2 == 0 { "core" } else { "extensions" };
+            verdict(
+                &format!("{profile}/case-{i}"),
+                &[(Some(Item::Payload), Defect::BodyDiffers)],
+                &huge,
+            )
+        })
+        .collect();
+    let card = Scorecard::new("python3 s.py {port}", &verdicts, 20, Vec::new(), Vec::new());
+    let text = export::results_json_text(&card);
+    assert!(
+        text.len() < 200 * 1024,
+        "results.json is {} bytes",
+        text.len()
+    );
+    let json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    for test in json["tests"].as_array().expect("tests") {
+        let output = test["output"].as_str().expect("an output");
+        assert!(
+            output.len() <= 20 * 1024,
+            "{}: {} bytes",
+            test["name"],
+            output.len()
+        );
+    }
+}
