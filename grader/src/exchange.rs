@@ -3,9 +3,11 @@
 //! resets, or the patience runs out.
 
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::thread;
 use std::time::{Duration, Instant};
+
+use crate::sandbox::Endpoint;
 
 /// How long a loopback connect may take before the exchange fails.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -69,12 +71,12 @@ pub struct Reply {
 /// Connects, sends `request` on `schedule`, and reads until the server closes or
 /// `patience` has passed since the last byte was sent.
 pub fn exchange(
-    addr: SocketAddr,
+    to: impl Into<Endpoint>,
     request: &[u8],
     schedule: &Schedule,
     patience: Duration,
 ) -> io::Result<Reply> {
-    let stream = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)?;
+    let stream = to.into().connect(CONNECT_TIMEOUT)?;
     exchange_on(stream, request, schedule, patience)
 }
 
@@ -148,7 +150,7 @@ pub fn read_to_close(stream: &mut TcpStream, patience: Duration) -> io::Result<R
 }
 
 /// A plain GET the way the guide's browser sends it, read to the close.
-pub fn get(addr: SocketAddr, target: &str, patience: Duration) -> io::Result<Reply> {
+pub fn get(to: impl Into<Endpoint>, target: &str, patience: Duration) -> io::Result<Reply> {
     let request = format!("GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-    exchange(addr, request.as_bytes(), &Schedule::All, patience)
+    exchange(to, request.as_bytes(), &Schedule::All, patience)
 }

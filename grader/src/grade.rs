@@ -57,10 +57,10 @@ impl Target {
         }
     }
 
-    fn start(&self, root: &Root, case: &Case) -> Result<Server, String> {
+    fn start(&self, root: &Root, case: &Case, protected: &[PathBuf]) -> Result<Server, String> {
         match self {
             Target::Bundled(binary) => launch::bundled(binary, &root.www(), &case.file.args),
-            Target::Command(submission) => launch::command(submission, &root.www()),
+            Target::Command(submission) => launch::command(submission, root, protected),
         }
     }
 
@@ -96,6 +96,8 @@ pub struct Verdict {
     /// Everything a reader needs: description, item, a right answer,
     /// findings, diff, request, the server's output.
     pub report: String,
+    /// Processes the server left running on their own (killed with it).
+    pub strays: usize,
 }
 
 impl Verdict {
@@ -118,6 +120,8 @@ pub struct Run {
     pub target: Target,
     mode: Mode,
     fixtures_dir: PathBuf,
+    /// What the submission must never see ([`Layout::protected`]).
+    protected: Vec<PathBuf>,
     /// Every fixture's bytes, to tell "another file" from a mangled body.
     fixtures: Vec<(String, Vec<u8>)>,
     deadline: Instant,
@@ -135,6 +139,7 @@ impl Run {
             mode: target.mode(),
             target,
             fixtures_dir: layout.fixtures.clone(),
+            protected: layout.protected(),
             fixtures: files::read_all(&layout.fixtures)?,
             deadline: Instant::now() + budget,
             budget,
@@ -201,7 +206,9 @@ impl Run {
                 expected: golden,
             },
         };
-        Ok(self.verdict(case, judged, &reply, &mut server))
+        let mut verdict = self.verdict(case, judged, &reply, &mut server);
+        verdict.strays = server.stop();
+        Ok(verdict)
     }
 
     /// The case's other acceptable answers, tried when the golden one is not
@@ -295,7 +302,7 @@ impl Run {
     ) -> Result<(Server, std::net::TcpStream), (Defect, String)> {
         let started = self
             .target
-            .start(root, case)
+            .start(root, case, &self.protected)
             .and_then(|mut server| server.connect().map(|stream| (server, stream)));
         let counter = match started {
             Ok(_) => &self.good_starts,
@@ -361,6 +368,7 @@ impl Run {
             accepted: judged.accepted,
             diff,
             report,
+            strays: 0,
         }
     }
 
@@ -395,6 +403,9 @@ impl Run {
         );
         if let Some(status) = server.exit_status() {
             text += &format!("the server has exited: {status}\n");
+        }
+        if let Some(cap) = server.cap_hit() {
+            text += &format!("{cap}\n");
         }
         text += &server.report();
         text

@@ -3,23 +3,27 @@
 //! /abs/webserver.py {port}'`.
 //!
 //! A command runs under `sh -c` with `{port}` replaced, its working directory
-//! the served dir (the assignment serves the directory it runs in), in a process
-//! group of its own so that dropping the [`Server`] kills whatever the shell
-//! started. The group also dies with the thread that started it (via
-//! `setpriv --pdeathsig`, when util-linux has it): keep a [`Server`] on the
-//! thread that made it. Nothing is asked of its output: readiness is the first
-//! connection that the kernel accepts ([`Server::connect`]).
+//! the served dir (the assignment serves the directory it runs in). Where it
+//! can, it runs contained ([`crate::sandbox`]): dropping the [`Server`] kills
+//! its sandbox and everything in it. Uncontained, it runs in a process group
+//! of its own, killed as a group, that also dies with the thread that started
+//! it (via `setpriv --pdeathsig`, when util-linux has it); bubblewrap's
+//! `--die-with-parent` does the same for a sandbox: keep a [`Server`] on the
+//! thread that made it. Nothing is asked of its output: readiness is the
+//! first connection that the kernel accepts ([`Server::connect`]).
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashSet;
 use std::hash::BuildHasher;
 use std::net::{Ipv6Addr, SocketAddr, TcpListener};
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
 use crate::process::Server;
+use crate::root::Root;
+use crate::sandbox::{self, Containment, Plan};
 
 /// util-linux's `setpriv`, which sets the parent-death signal before it execs.
 fn setpriv() -> Option<&'static str> {
@@ -127,7 +131,7 @@ pub fn listening(mut command: Command) -> Result<Server, String> {
             Ok(())
         });
     }
-    let mut server = Server::spawn(command, SocketAddr::from(([127, 0, 0, 1], 0)), false)?;
+    let mut server = Server::spawn(command, SocketAddr::from(([127, 0, 0, 1], 0)), false, None)?;
     let line = server.first_line()?;
     let port = port_in(&line).ok_or_else(|| {
         format!(
@@ -148,9 +152,15 @@ fn port_in(line: &str) -> Option<u16> {
     authority.rsplit(':').next()?.parse().ok()
 }
 
-/// Starts the submission's command (with `{port}` replaced) in `dir`.
-/// Returns at once: [`Server::connect`] waits for it to listen.
-pub fn command(submission: &Submission, dir: &Path) -> Result<Server, String> {
+/// Starts the submission's command (with `{port}` replaced) in the served
+/// folder of `root`, contained where the machine allows, never giving it a
+/// view of `protected`. Returns at once: [`Server::connect`] waits for it to
+/// listen.
+pub fn command(
+    submission: &Submission,
+    root: &Root,
+    protected: &[PathBuf],
+) -> Result<Server, String> {
     let template = &submission.cmd;
     let port = match (submission.port, template.contains(PORT)) {
         (Some(port), _) => port,
@@ -163,6 +173,27 @@ pub fn command(submission: &Submission, dir: &Path) -> Result<Server, String> {
         }
     };
     let line = template.replace(PORT, &port.to_string());
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut server = match sandbox::containment() {
+        Containment::Contained { bwrap } => {
+            let plan = Plan {
+                case_dir: root.outside(),
+                workdir: &root.www(),
+                line: &line,
+                protected,
+            };
+            let (command, lease) = sandbox::command(bwrap, &plan)
+                .map_err(|e| format!("cannot prepare the sandbox: {e}"))?;
+            Server::spawn(command, addr, true, Some(lease))?
+        }
+        Containment::Open(_) => Server::spawn(uncontained(&line, &root.www()), addr, true, None)?,
+    };
+    server.banner = line;
+    Ok(server)
+}
+
+/// The command line under `sh`, in a process group of its own.
+fn uncontained(line: &str, dir: &Path) -> Command {
     // `eval` in the background and `wait`: the shell stays the group's
     // leader and exits with the server's status. Under setpriv it is told
     // (SIGTERM) when the thread that started it dies, even by SIGKILL or
@@ -177,12 +208,10 @@ pub fn command(submission: &Submission, dir: &Path) -> Result<Server, String> {
         None => Command::new("sh"),
     };
     command
-        .args(["-c", script, "sh", &line])
+        .args(["-c", script, "sh", line])
         .current_dir(dir)
         // No pre_exec: std can then posix_spawn() instead of fork()ing this
         // big, threaded process, which costs the self-test 3x its system time.
         .process_group(0);
-    let mut server = Server::spawn(command, SocketAddr::from(([127, 0, 0, 1], port)), true)?;
-    server.banner = line;
-    Ok(server)
+    command
 }

@@ -8,7 +8,7 @@
 //! suite::plan ─> grade::Run::case ────────────────────────────────> score ─> export
 //! case files     root: fresh www/ + canary   exchange: the request   rubric    results.json,
 //! (case, files)  launch/process: the server  on its schedule,        items,    JUnit
-//!                under test                  the reply; compare:     scorecard
+//!                under test, in a sandbox    the reply; compare:     scorecard
 //!                                            defects -> items
 //! ```
 //!
@@ -28,6 +28,7 @@ pub mod procfs;
 pub mod robustness;
 pub mod root;
 pub mod rubric;
+pub mod sandbox;
 pub mod score;
 pub mod show;
 pub mod suite;

@@ -7,7 +7,6 @@
 //! every file with 404 most likely serves a subdirectory, which
 //! `WEBSERVER_DOCROOT` names.
 
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use crate::exchange::{exchange_on, get, Schedule};
@@ -58,7 +57,7 @@ fn probe(
     notes: &mut Vec<String>,
 ) -> Result<Submission, String> {
     let root = Root::seeded_in(&layout.fixtures, submission.docroot.as_deref())?;
-    let mut server = launch::command(&submission, &root.www())?;
+    let mut server = launch::command(&submission, &root, &layout.protected())?;
     let asked = server.addr.port();
     let stream = match listener(&mut server, asked) {
         Listening::Asked(stream) => stream,
@@ -87,7 +86,7 @@ fn probe(
     };
     let request = b"GET /file1.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
     let first = exchange_on(stream, request, &Schedule::All, REPLY_TIMEOUT);
-    let second = get(server.addr, "/file2.html", REPLY_TIMEOUT);
+    let second = get(server.endpoint(), "/file2.html", REPLY_TIMEOUT);
     let not_found = |reply: &std::io::Result<crate::exchange::Reply>| {
         reply.as_ref().is_ok_and(|r| {
             r.bytes.starts_with(b"HTTP/1.1 404") || r.bytes.starts_with(b"HTTP/1.0 404")
@@ -121,10 +120,10 @@ fn listener(server: &mut Server, asked: u16) -> Listening {
     loop {
         // A connection that succeeds is kept and used: an empty one would
         // trip a server that mishandles it before any case has run.
-        if let Ok(stream) = TcpStream::connect_timeout(&server.addr, POLL) {
+        if let Ok(stream) = server.endpoint().connect(POLL) {
             return Listening::Asked(stream);
         }
-        let ports = procfs::listening_ports(server.pid());
+        let ports = procfs::listening_ports(&server.members());
         if ports.contains(&asked) {
             // On the port, but not on 127.0.0.1 (::1, say): connect() tries both.
             return match server.connect() {

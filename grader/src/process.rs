@@ -1,15 +1,20 @@
 //! The server under test as a process: started, its output kept (capped) for
 //! the report, asked whether it still runs, and killed when dropped, even when
 //! a test panics. How it is started (our binary, or a submission's command)
-//! is [`crate::launch`]'s job.
+//! is [`crate::launch`]'s job; how it is contained, [`crate::sandbox`]'s.
 
+use std::fs::File;
 use std::io::Read;
 use std::net::{Ipv6Addr, SocketAddr, TcpStream};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+
+use crate::procfs::{self, Members};
+use crate::sandbox::{Endpoint, Lease};
 
 /// How long a server may take to listen (print its line, or accept).
 pub const START_TIMEOUT: Duration = Duration::from_secs(10);
@@ -34,6 +39,64 @@ pub struct Server {
     /// Started in its own process group and killed as a group: a `sh -c`
     /// command may leave its server as a grandchild.
     group: bool,
+    /// The sandbox it runs in, when contained.
+    jail: Option<Jail>,
+    /// How many processes it left behind, once stopped.
+    strays: Option<usize>,
+}
+
+/// A running sandbox, as the grader sees it from outside.
+struct Jail {
+    /// A pidfd on the init: signalled through it, a reused pid is never hit.
+    init_fd: Option<OwnedFd>,
+    /// The server's own command, the init's first child.
+    main: u32,
+    netns: Arc<File>,
+    members: Members,
+    /// Returned when the jail is gone.
+    _lease: Lease,
+}
+
+impl Jail {
+    /// Finds the sandbox that the bubblewrap process `bwrap` is building:
+    /// its init and the command the init started.
+    fn find(bwrap: u32, lease: Lease) -> Result<Jail, String> {
+        let deadline = Instant::now() + START_TIMEOUT;
+        let child = |pid: u32| loop {
+            if let Some(found) = procfs::first_child(pid) {
+                return Ok(found);
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "the sandbox did not start within {START_TIMEOUT:?}"
+                ));
+            }
+            // Polling a condition (has bubblewrap forked yet?) with a bound.
+            thread::sleep(Duration::from_millis(2));
+        };
+        let init = child(bwrap)?;
+        // SAFETY: pidfd_open takes a pid and flags and returns a new
+        // descriptor (or -1), which OwnedFd then owns alone.
+        let init_fd = unsafe {
+            let fd = libc::syscall(libc::SYS_pidfd_open, init as libc::pid_t, 0);
+            (fd >= 0).then(|| OwnedFd::from_raw_fd(fd as i32))
+        };
+        let main = child(init)?;
+        let netns = File::open(format!("/proc/{init}/ns/net"))
+            .map_err(|e| format!("cannot open the sandbox's network namespace: {e}"))?;
+        let ns = std::fs::read_link(format!("/proc/{init}/ns/pid"))
+            .map_err(|e| format!("cannot read the sandbox's PID namespace: {e}"))?;
+        Ok(Jail {
+            init_fd,
+            main,
+            netns: Arc::new(netns),
+            members: Members::Namespace {
+                init,
+                ns: ns.to_string_lossy().into_owned(),
+            },
+            _lease: lease,
+        })
+    }
 }
 
 /// One of the server's output pipes, read to its end by a thread so that the
@@ -86,7 +149,13 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Server {
     /// Spawns `command` with its output piped and kept; `addr` is where it is
     /// expected to listen (the port may be learnt later from its first line).
-    pub fn spawn(mut command: Command, addr: SocketAddr, group: bool) -> Result<Server, String> {
+    /// With a `lease`, `command` is a bubblewrap sandbox holding that uid.
+    pub fn spawn(
+        mut command: Command,
+        addr: SocketAddr,
+        group: bool,
+        lease: Option<Lease>,
+    ) -> Result<Server, String> {
         command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -97,7 +166,7 @@ impl Server {
         let (line_tx, line_rx) = mpsc::channel();
         let stderr = Output::drain(child.stderr.take(), None);
         let stdout = Output::drain(child.stdout.take(), Some(line_tx));
-        Ok(Server {
+        let mut server = Server {
             child,
             addr,
             banner: String::new(),
@@ -105,7 +174,73 @@ impl Server {
             stdout,
             first_line: Some(line_rx),
             group,
-        })
+            jail: None,
+            strays: None,
+        };
+        if let Some(lease) = lease {
+            server.jail = Some(Jail::find(server.child.id(), lease)?);
+        }
+        Ok(server)
+    }
+
+    /// Where to connect to it.
+    pub fn endpoint(&self) -> Endpoint {
+        match &self.jail {
+            Some(jail) => Endpoint::inside(self.addr, Arc::clone(&jail.netns)),
+            None => Endpoint::host(self.addr),
+        }
+    }
+
+    /// Its processes, for `/proc`'s questions.
+    pub fn members(&self) -> Members {
+        match &self.jail {
+            Some(jail) => jail.members.clone(),
+            None => Members::Group(self.child.id()),
+        }
+    }
+
+    pub fn contained(&self) -> bool {
+        self.jail.is_some()
+    }
+
+    /// Kills the server and everything it started; returns how many
+    /// processes had left it to live on (a daemon), counted before the kill.
+    pub fn stop(&mut self) -> usize {
+        if let Some(strays) = self.strays {
+            return strays;
+        }
+        let strays = match &self.jail {
+            Some(jail) => {
+                let strays = procfs::strays(&jail.members, jail.main);
+                if let Some(fd) = &jail.init_fd {
+                    // SAFETY: pidfd_send_signal only sends a signal, to the
+                    // process the descriptor was opened on (or fails).
+                    unsafe {
+                        libc::syscall(
+                            libc::SYS_pidfd_send_signal,
+                            fd.as_raw_fd(),
+                            libc::SIGKILL,
+                            std::ptr::null::<libc::siginfo_t>(),
+                            0,
+                        );
+                    }
+                }
+                strays
+            }
+            None if self.group => {
+                // SAFETY: killpg only sends a signal, to the group this child
+                // leads (not reaped yet, so its id cannot have been reused).
+                unsafe {
+                    libc::killpg(self.child.id() as libc::pid_t, libc::SIGKILL);
+                }
+                0
+            }
+            None => 0,
+        };
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.strays = Some(strays);
+        strays
     }
 
     /// Waits up to [`START_TIMEOUT`] for the first line the server prints.
@@ -154,6 +289,12 @@ impl Server {
         self.child.id()
     }
 
+    /// The cap of its sandbox that it hit, if its end shows one.
+    pub fn cap_hit(&mut self) -> Option<String> {
+        let status = self.exit_status();
+        crate::sandbox::cap_hit(status, self.last_words().as_deref())
+    }
+
     /// How the server ended, if it has.
     pub fn exit_status(&mut self) -> Option<ExitStatus> {
         self.child.try_wait().ok().flatten()
@@ -199,9 +340,8 @@ impl Server {
         loop {
             for &addr in &tries {
                 let left = deadline.saturating_duration_since(Instant::now());
-                if let Ok(stream) =
-                    TcpStream::connect_timeout(&addr, left.max(Duration::from_millis(1)))
-                {
+                let endpoint = self.endpoint().at(addr);
+                if let Ok(stream) = endpoint.connect(left.max(Duration::from_millis(1))) {
                     self.addr = addr;
                     return Ok(stream);
                 }
@@ -235,14 +375,6 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        if self.group {
-            // SAFETY: killpg only sends a signal, to the group this child leads
-            // (not reaped yet, so its id cannot have been reused).
-            unsafe {
-                libc::killpg(self.child.id() as libc::pid_t, libc::SIGKILL);
-            }
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
     }
 }

@@ -10,16 +10,18 @@
 
 use std::fs;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
+use std::net::TcpStream;
+use std::path::PathBuf;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::exchange::{exchange_on, get, Schedule};
 use crate::launch::{self, Submission};
 use crate::process::Server;
-use crate::procfs;
+use crate::procfs::{self, Members};
 use crate::root::Root;
+use crate::sandbox::Endpoint;
+use crate::suite::Layout;
 
 /// How long a silent client stays before it closes.
 const SILENT_FOR: Duration = Duration::from_secs(2);
@@ -75,7 +77,7 @@ impl Finding {
 /// while the liveness check runs (a client still waiting for its answer).
 struct Step {
     name: &'static str,
-    act: fn(SocketAddr) -> Option<TcpStream>,
+    act: fn(&Endpoint) -> Option<TcpStream>,
 }
 
 const STEPS: [Step; 9] = [
@@ -119,30 +121,31 @@ const STEPS: [Step; 9] = [
 
 /// Runs the sequence against `submission`, serving a copy of `fixtures`;
 /// after a crash or a wedge a fresh server takes the remaining steps.
-pub fn sequence(submission: &Submission, fixtures: &Path) -> Result<Vec<Finding>, String> {
-    let root = Root::seeded_in(fixtures, submission.docroot.as_deref())?;
+pub fn sequence(submission: &Submission, layout: &Layout) -> Result<Vec<Finding>, String> {
+    let root = Root::seeded_in(&layout.fixtures, submission.docroot.as_deref())?;
+    let protected = layout.protected();
     let served = root.www().join(submission.docroot.as_deref().unwrap_or(""));
     fs::write(served.join(BIG_FILE.0), vec![b'x'; BIG_FILE.1])
         .map_err(|e| format!("cannot write {}: {e}", BIG_FILE.0))?;
     let mut findings = Vec::new();
-    let mut server = start(submission, &root)?;
+    let mut server = start(submission, &root, &protected)?;
     for step in &STEPS {
-        let held = (step.act)(server.addr);
+        let held = (step.act)(&server.endpoint());
         let finding = check(&mut server, step.name);
         drop(held);
         if let Some(finding) = finding {
             findings.push(finding);
             // Stopped first: a server on a fixed port must free it.
             drop(server);
-            server = start(submission, &root)?;
+            server = start(submission, &root, &protected)?;
         }
     }
     Ok(findings)
 }
 
 /// A fresh server, once it answers the guide's request.
-fn start(submission: &Submission, root: &Root) -> Result<Server, String> {
-    let mut server = launch::command(submission, &root.www())?;
+fn start(submission: &Submission, root: &Root, protected: &[PathBuf]) -> Result<Server, String> {
+    let mut server = launch::command(submission, root, protected)?;
     let stream = server.connect()?;
     // The connection that found it listening asks the guide's request, so
     // that a server that mishandles an empty connection is not tripped here.
@@ -155,7 +158,7 @@ fn check(server: &mut Server, step: &'static str) -> Option<Finding> {
     if let Some(finding) = crashed(server, step) {
         return Some(finding);
     }
-    let answered = get(server.addr, "/file1.txt", LIVENESS_WAIT)
+    let answered = get(server.endpoint(), "/file1.txt", LIVENESS_WAIT)
         .is_ok_and(|reply| reply.bytes.starts_with(b"HTTP/"));
     if answered {
         return None;
@@ -163,7 +166,7 @@ fn check(server: &mut Server, step: &'static str) -> Option<Finding> {
     if let Some(finding) = crashed(server, step) {
         return Some(finding);
     }
-    let share = cpu_share(server.pid());
+    let share = cpu_share(&server.members());
     let (kind, detail) = if share > BUSY_SHARE {
         (
             Kind::BusyLoop,
@@ -189,72 +192,76 @@ fn crashed(server: &mut Server, step: &'static str) -> Option<Finding> {
         .last_words()
         .map(|line| format!("; it last printed: {line}"))
         .unwrap_or_default();
+    let cap = server
+        .cap_hit()
+        .map(|cap| format!(" ({cap})"))
+        .unwrap_or_default();
     Some(Finding {
         step,
         kind: Kind::Crashed,
-        detail: format!("the process exited ({status}){last}"),
+        detail: format!("the process exited ({status}){cap}{last}"),
     })
 }
 
-/// The share of one core the server's process group used over [`BUSY_WINDOW`].
-fn cpu_share(group: u32) -> f64 {
-    let before = procfs::group_cpu(group);
+/// The share of one core the server's processes used over [`BUSY_WINDOW`].
+fn cpu_share(who: &Members) -> f64 {
+    let before = procfs::cpu(who);
     let started = Instant::now();
     thread::sleep(BUSY_WINDOW);
-    let used = procfs::group_cpu(group).saturating_sub(before);
+    let used = procfs::cpu(who).saturating_sub(before);
     used.as_secs_f64() / started.elapsed().as_secs_f64()
 }
 
-fn send(addr: SocketAddr, request: &[u8], schedule: &Schedule) {
-    if let Ok(stream) = TcpStream::connect_timeout(&addr, STEP_WAIT) {
+fn send(to: &Endpoint, request: &[u8], schedule: &Schedule) {
+    if let Ok(stream) = to.connect(STEP_WAIT) {
         let _ = exchange_on(stream, request, schedule, STEP_WAIT);
     }
 }
 
-fn guide_requests(addr: SocketAddr) -> Option<TcpStream> {
-    send(addr, GUIDE_FILE1, &Schedule::All);
+fn guide_requests(to: &Endpoint) -> Option<TcpStream> {
+    send(to, GUIDE_FILE1, &Schedule::All);
     send(
-        addr,
+        to,
         b"GET /file2.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
         &Schedule::All,
     );
     None
 }
 
-fn empty_connection(addr: SocketAddr) -> Option<TcpStream> {
-    drop(TcpStream::connect_timeout(&addr, STEP_WAIT));
+fn empty_connection(to: &Endpoint) -> Option<TcpStream> {
+    drop(to.connect(STEP_WAIT));
     None
 }
 
-fn silent_connection(addr: SocketAddr) -> Option<TcpStream> {
-    let stream = TcpStream::connect_timeout(&addr, STEP_WAIT).ok();
+fn silent_connection(to: &Endpoint) -> Option<TcpStream> {
+    let stream = to.connect(STEP_WAIT).ok();
     // The stimulus: a client that says nothing for a while.
     thread::sleep(SILENT_FOR);
     drop(stream);
     None
 }
 
-fn hello(addr: SocketAddr) -> Option<TcpStream> {
-    send(addr, b"HELLO\r\n\r\n", &Schedule::All);
+fn hello(to: &Endpoint) -> Option<TcpStream> {
+    send(to, b"HELLO\r\n\r\n", &Schedule::All);
     None
 }
 
-fn no_version(addr: SocketAddr) -> Option<TcpStream> {
-    send(addr, b"GET /file1.txt\r\n\r\n", &Schedule::All);
+fn no_version(to: &Endpoint) -> Option<TcpStream> {
+    send(to, b"GET /file1.txt\r\n\r\n", &Schedule::All);
     None
 }
 
-fn head(addr: SocketAddr) -> Option<TcpStream> {
+fn head(to: &Endpoint) -> Option<TcpStream> {
     send(
-        addr,
+        to,
         b"HEAD /file1.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
         &Schedule::All,
     );
     None
 }
 
-fn post_with_body(addr: SocketAddr) -> Option<TcpStream> {
-    let mut stream = TcpStream::connect_timeout(&addr, STEP_WAIT).ok()?;
+fn post_with_body(to: &Endpoint) -> Option<TcpStream> {
+    let mut stream = to.connect(STEP_WAIT).ok()?;
     let request = b"POST /file1.txt HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n\
                     Content-Length: 5\r\n\r\nhello";
     stream.write_all(request).ok()?;
@@ -265,17 +272,17 @@ fn post_with_body(addr: SocketAddr) -> Option<TcpStream> {
     Some(stream)
 }
 
-fn byte_at_a_time(addr: SocketAddr) -> Option<TcpStream> {
+fn byte_at_a_time(to: &Endpoint) -> Option<TcpStream> {
     let schedule = Schedule::Pieces {
         size: 1,
         pause: Duration::from_millis(1),
     };
-    send(addr, GUIDE_FILE1, &schedule);
+    send(to, GUIDE_FILE1, &schedule);
     None
 }
 
-fn reset_mid_download(addr: SocketAddr) -> Option<TcpStream> {
-    let mut stream = TcpStream::connect_timeout(&addr, STEP_WAIT).ok()?;
+fn reset_mid_download(to: &Endpoint) -> Option<TcpStream> {
+    let mut stream = to.connect(STEP_WAIT).ok()?;
     let request = format!(
         "GET /{} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
         BIG_FILE.0

@@ -11,6 +11,7 @@ use crate::case::{self, Case, CORE};
 use crate::grade::{Run, Target, Verdict};
 use crate::preflight;
 use crate::robustness;
+use crate::sandbox::{self, Containment};
 use crate::score::Scorecard;
 
 /// Where a run finds its golden cases and the files every case serves.
@@ -34,6 +35,14 @@ impl Layout {
             spec: spec.to_path_buf(),
             fixtures: top.join("fixtures"),
         }
+    }
+
+    /// What a submission must never see: the cases and their golden bytes,
+    /// the fixtures' originals, and the grader itself (and its build folder).
+    pub fn protected(&self) -> Vec<PathBuf> {
+        let mut paths = vec![self.spec.clone(), self.fixtures.clone()];
+        paths.extend(std::env::current_exe().ok());
+        paths
     }
 }
 
@@ -121,7 +130,8 @@ pub fn grade(
         Vec::new(),
         broken,
     );
-    card.notes = checked.notes;
+    card.notes = containment_notes(&checked.target, &verdicts);
+    card.notes.extend(checked.notes);
     if settings.robustness {
         conclude(&mut card, &checked.target, layout);
     }
@@ -132,12 +142,39 @@ pub fn grade(
     })
 }
 
+/// What the scorecard says first about how a submission was run: "not
+/// contained" and why, and the processes it left behind.
+fn containment_notes(target: &Target, verdicts: &[Verdict]) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !matches!(target, Target::Command(_)) {
+        return notes;
+    }
+    if let Containment::Open(why) = sandbox::containment() {
+        notes.push(format!("not contained: {why}"));
+    }
+    let left: Vec<usize> = verdicts
+        .iter()
+        .map(|v| v.strays)
+        .filter(|&n| n > 0)
+        .collect();
+    if let Some(most) = left.iter().max() {
+        let cases = left.len();
+        let processes = if *most == 1 { "process" } else { "processes" };
+        let in_cases = if cases == 1 { "case" } else { "cases" };
+        notes.push(format!(
+            "left {most} {processes} running after the case (the most of {cases} {in_cases} \
+             that left any); they were killed"
+        ));
+    }
+    notes
+}
+
 /// After the cases: the robustness sequence, for a submission.
 pub fn conclude(card: &mut Scorecard, target: &Target, layout: &Layout) {
     let Target::Command(submission) = target else {
         return;
     };
-    match robustness::sequence(submission, &layout.fixtures) {
+    match robustness::sequence(submission, layout) {
         Ok(findings) => card.robustness = Some(findings),
         Err(problem) => card
             .notes

@@ -26,6 +26,7 @@ use grader::export;
 use grader::grade::{Run, Target, Verdict};
 use grader::launch::{self, Submission};
 use grader::preflight;
+use grader::procfs;
 use grader::root::{Root, CANARY};
 use grader::rubric::{Item, RUBRIC};
 use grader::score::Scorecard;
@@ -569,22 +570,30 @@ fn stopping_a_server_kills_everything_its_command_started() {
     // A shell command that leaves a grandchild behind, as `cmd &` does.
     let mut server = launch::command(
         &Submission::new(format!("sleep 300 & {SILENT}")),
-        &root.www(),
+        &root,
+        &[],
     )
     .expect("the command starts");
     let _connection = server.connect().expect("it listens");
-    let group = server.pid() as libc::pid_t;
+    let members = server.members();
+    let pids = procfs::pids(&members);
+    assert!(
+        pids.len() >= 2,
+        "the shell's server and its sleep: {pids:?}"
+    );
     drop(server);
     // Bounded poll: the killed processes may take a moment to be reaped.
     let gone = (0..500).any(|_| {
-        // SAFETY: signal 0 only asks whether the group has a member left.
-        let alive = unsafe { libc::killpg(group, 0) } == 0;
+        // SAFETY: signal 0 only asks whether the process is still there.
+        let alive = pids
+            .iter()
+            .any(|&pid| unsafe { libc::kill(pid as libc::pid_t, 0) } == 0);
         if alive {
             thread::sleep(Duration::from_millis(10));
         }
         !alive
     });
-    assert!(gone, "process group {group} outlived its Server");
+    assert!(gone, "some of {pids:?} ({members:?}) outlived their Server");
 }
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,454 @@
+//! Containment of a submission: every process it starts runs inside a
+//! bubblewrap sandbox of its own, one per server run.
+//!
+//! Why bubblewrap: it is the kept, audited tool that Flatpak and many CI
+//! systems use to start a program in fresh Linux namespaces with a
+//! hand-picked set of read-only mounts, and it dies with its parent. A
+//! home-made jail of `unshare(2)` and `mount(2)` calls would be code to get
+//! wrong; util-linux `unshare` cannot bind a chosen set of paths in one step.
+//!
+//! What the submission gets, and why:
+//! - **Its own mount namespace** with the system's `/usr` (and `/bin`,
+//!   `/lib*` as the host has them), the few files of `/etc` a program reads,
+//!   a fresh `/proc`, `/dev` and `/tmp`, the resolved interpreter's prefix and
+//!   the submission's code, all read-only; the case folder (the canary
+//!   `secret.txt`, readable) read-only, with its served folder `www/`
+//!   writable. The repository, `spec/`, `target/` and the grader are not
+//!   there at all: there is nothing to find through a path or the
+//!   environment, which is scrubbed to [`ENVIRONMENT`].
+//! - **Its own network namespace**, loopback only: the grader enters it
+//!   (`setns`, on a short-lived thread) to connect; nothing else reaches it
+//!   and it reaches nothing else. A fixed port therefore never collides
+//!   with another case.
+//! - **Its own PID namespace**: it sees no other process, and killing the
+//!   namespace's first process (bubblewrap's init) kills every descendant,
+//!   double-forked daemons included. Processes re-parented to that init are
+//!   the ones that tried to outlive their server, and are counted.
+//! - **Its own unprivileged uid** ([`FIRST_UID`] upwards, one per server run
+//!   in flight), so that the process cap counts only its own processes and it
+//!   can signal no one else's, with no capabilities and `no_new_privs`.
+//! - **Caps as rlimits** (see the constants): processes, address space, file
+//!   size, open files and CPU time. Hitting one is named in the report
+//!   ([`cap_hit`]). cgroups would bound the memory of all its processes
+//!   together, but the machines we run on (and Gradescope's containers) do
+//!   not delegate a writable cgroup; rlimits work everywhere.
+//!
+//! The uid drop needs root (this machine and CI); bubblewrap needs namespaces
+//! that some containers forbid. Where either is missing the submission runs
+//! uncontained, as before, and the scorecard's first line says so
+//! ([`Containment::Open`]); with `CI` set, the containment tests fail
+//! instead of skipping.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs::{self, File};
+use std::io;
+use std::net::{SocketAddr, TcpStream};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread;
+use std::time::Duration;
+
+/// Processes and threads one sandbox's uid may have: a threaded server
+/// serving the robustness sequence needs a few dozen; a fork bomb stops here.
+pub const MAX_PROCESSES: u32 = 256;
+/// Address space of each process: Python with a few hundred threads' stacks
+/// fits; a server that reads a whole big file per request, many times over,
+/// does not.
+pub const MAX_ADDRESS_SPACE: u64 = 2 << 30;
+/// The largest file it may write: far above any fixture it serves.
+pub const MAX_FILE_SIZE: u64 = 64 << 20;
+/// Open descriptors per process.
+pub const MAX_OPEN_FILES: u32 = 1024;
+/// CPU seconds per process: a server run lasts less than a minute, so only a
+/// spin hits this.
+pub const MAX_CPU_SECONDS: u32 = 120;
+
+/// The first of the uids handed to sandboxes, above any distribution's range
+/// of human and system users.
+pub const FIRST_UID: u32 = 61_000;
+/// How many sandboxes may be in flight at once.
+const UIDS: u32 = 256;
+
+/// The whole environment a submission sees, besides `PATH` and `HOME`.
+pub const ENVIRONMENT: [(&str, &str); 2] = [("LANG", "C.UTF-8"), ("PYTHONDONTWRITEBYTECODE", "1")];
+
+/// The system's read-only paths, bound when the host has them.
+const SYSTEM: [&str; 6] = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32"];
+/// The parts of `/etc` a program reads: the loader, users (for `getpwuid`),
+/// names, time zone, and the MIME table Python's `mimetypes` consults.
+const ETC: [&str; 12] = [
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/alternatives",
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/nsswitch.conf",
+    "/etc/hosts",
+    "/etc/localtime",
+    "/etc/mime.types",
+    "/etc/protocols",
+    "/etc/services",
+];
+
+/// The variable that turns containment off, for measuring what it costs.
+pub const OFF: &str = "GRADE_UNCONTAINED";
+
+/// Whether submissions run contained here, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Containment {
+    Contained { bwrap: PathBuf },
+    Open(String),
+}
+
+/// Decided once per process: bubblewrap is there, we are root, and a
+/// sandbox with its own network and PID namespaces starts.
+pub fn containment() -> &'static Containment {
+    static DECIDED: OnceLock<Containment> = OnceLock::new();
+    DECIDED.get_or_init(decide)
+}
+
+fn decide() -> Containment {
+    if std::env::var_os(OFF).is_some_and(|v| !v.is_empty()) {
+        return Containment::Open(format!("{OFF} is set"));
+    }
+    let Some(bwrap) = ["/usr/bin/bwrap", "/bin/bwrap", "/usr/local/bin/bwrap"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+    else {
+        return Containment::Open("bubblewrap (bwrap) is not installed".to_string());
+    };
+    // SAFETY: geteuid only reads the calling process's credentials.
+    if unsafe { libc::geteuid() } != 0 {
+        return Containment::Open(
+            "the grader is not root, so it cannot give each submission a uid of its own \
+             nor enter its network namespace"
+                .to_string(),
+        );
+    }
+    let trial = Command::new(&bwrap)
+        .args(["--ro-bind", "/", "/", "--unshare-net", "--unshare-pid"])
+        .args(["--die-with-parent", "--", "/bin/true"])
+        .output();
+    match trial {
+        Ok(out) if out.status.success() => Containment::Contained { bwrap },
+        Ok(out) => Containment::Open(format!(
+            "bubblewrap cannot create namespaces here: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+        Err(e) => Containment::Open(format!("bubblewrap does not run: {e}")),
+    }
+}
+
+/// A uid held by one sandbox while it runs.
+#[derive(Debug)]
+pub struct Lease(u32);
+
+static LEASED: Mutex<BTreeSet<u32>> = Mutex::new(BTreeSet::new());
+
+impl Lease {
+    fn take() -> io::Result<Lease> {
+        let mut leased = LEASED.lock().unwrap_or_else(|e| e.into_inner());
+        let uid = (FIRST_UID..FIRST_UID + UIDS)
+            .find(|uid| !leased.contains(uid))
+            .ok_or_else(|| io::Error::other("every sandbox uid is in use"))?;
+        leased.insert(uid);
+        Ok(Lease(uid))
+    }
+
+    pub fn uid(&self) -> u32 {
+        self.0
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        LEASED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.0);
+    }
+}
+
+/// What one sandbox is made of.
+pub struct Plan<'a> {
+    /// The case folder: bound read-only (the canary lives here).
+    pub case_dir: &'a Path,
+    /// Its served folder, the server's working directory: writable.
+    pub workdir: &'a Path,
+    /// The shell command line, `{port}` already replaced.
+    pub line: &'a str,
+    /// Paths the submission must never see, nor any folder that holds them.
+    pub protected: &'a [PathBuf],
+}
+
+/// The `bwrap` command that runs `plan.line` contained, and the uid it holds.
+pub fn command(bwrap: &Path, plan: &Plan) -> io::Result<(Command, Lease)> {
+    let lease = Lease::take()?;
+    hand_over(plan, lease.uid())?;
+    let interpreter = interpreter(plan.line, plan.workdir);
+    let mut args: Vec<String> = Vec::new();
+    let mut arg = |words: &[&str]| args.extend(words.iter().map(|w| w.to_string()));
+    arg(&[
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+    ]);
+    arg(&["--unshare-cgroup-try", "--die-with-parent", "--new-session"]);
+    for path in SYSTEM {
+        match fs::read_link(path) {
+            Ok(target) => arg(&["--symlink", &target.to_string_lossy(), path]),
+            Err(_) if Path::new(path).is_dir() => arg(&["--ro-bind", path, path]),
+            Err(_) => {}
+        }
+    }
+    for path in ETC {
+        arg(&["--ro-bind-try", path, path]);
+    }
+    arg(&["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]);
+    let mut bound: Vec<PathBuf> = interpreter.prefixes.clone();
+    bound.extend(code(plan.line, plan.protected));
+    bound.push(plan.case_dir.to_path_buf());
+    // Bubblewrap makes the folders above a mount point 0700, root's: made
+    // first, 0755, so that the sandbox's uid can walk down to what is bound.
+    let mut made: BTreeSet<PathBuf> = BTreeSet::new();
+    for path in &bound {
+        for above in path
+            .ancestors()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            if above != Path::new("/") && made.insert(above.to_path_buf()) {
+                arg(&["--perms", "0755", "--dir", &above.to_string_lossy()]);
+            }
+        }
+    }
+    for path in &bound {
+        let path = path.to_string_lossy();
+        arg(&["--ro-bind", &path, &path]);
+    }
+    let workdir = plan.workdir.to_string_lossy();
+    arg(&["--bind", &workdir, &workdir]);
+    arg(&["--chdir", &workdir, "--"]);
+    let uid = lease.uid().to_string();
+    let caps = [
+        format!("--nproc={MAX_PROCESSES}"),
+        format!("--as={MAX_ADDRESS_SPACE}"),
+        format!("--fsize={MAX_FILE_SIZE}"),
+        format!("--nofile={MAX_OPEN_FILES}"),
+        format!("--cpu={MAX_CPU_SECONDS}"),
+    ];
+    arg(&["/usr/bin/prlimit"]);
+    arg(&caps.iter().map(String::as_str).collect::<Vec<_>>());
+    arg(&["--", "/usr/bin/setpriv", "--reuid", &uid, "--regid", &uid]);
+    arg(&["--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]);
+    arg(&["--no-new-privs", "--", "/bin/sh", "-c", plan.line]);
+    let mut command = Command::new(bwrap);
+    command.args(args).env_clear();
+    let mut path = interpreter
+        .bin
+        .map(|b| format!("{}:", b.display()))
+        .unwrap_or_default();
+    path += "/usr/local/bin:/usr/bin:/bin";
+    command.env("PATH", path).env("HOME", plan.workdir);
+    command.envs(ENVIRONMENT);
+    Ok((command, lease))
+}
+
+/// The served folder becomes the sandbox uid's; the case folder stays
+/// root's, readable, so the canary in it cannot be changed.
+fn hand_over(plan: &Plan, uid: u32) -> io::Result<()> {
+    fs::set_permissions(plan.case_dir, fs::Permissions::from_mode(0o755))?;
+    for entry in crate::files::walk(plan.workdir).map_err(io::Error::other)? {
+        std::os::unix::fs::lchown(&entry.path, Some(uid), Some(uid))?;
+    }
+    std::os::unix::fs::lchown(plan.workdir, Some(uid), Some(uid))
+}
+
+/// The interpreter a command names, resolved outside the sandbox: the real
+/// binary's folder goes first on `PATH` and its prefixes are bound, so that
+/// no shim (pyenv's reads `.python-version` and takes 160 ms) runs inside.
+#[derive(Debug, Clone, Default)]
+struct Interpreter {
+    bin: Option<PathBuf>,
+    prefixes: Vec<PathBuf>,
+}
+
+fn interpreter(line: &str, workdir: &Path) -> Interpreter {
+    static SEEN: Mutex<Option<HashMap<String, Interpreter>>> = Mutex::new(None);
+    let Some(program) = line.split_whitespace().find(|w| !w.contains('=')) else {
+        return Interpreter::default();
+    };
+    let name = program.rsplit('/').next().unwrap_or(program);
+    if !name.starts_with("python") {
+        return Interpreter::default();
+    }
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    let seen = seen.get_or_insert_with(HashMap::new);
+    if let Some(found) = seen.get(program) {
+        return found.clone();
+    }
+    let asked = Command::new(program)
+        .args([
+            "-c",
+            "import sys; print(sys.executable); print(sys.base_prefix); print(sys.prefix)",
+        ])
+        .current_dir(workdir)
+        .output();
+    let found = match asked {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            let lines: Vec<PathBuf> = text.lines().map(PathBuf::from).collect();
+            let outside_usr = |p: &&PathBuf| !p.starts_with("/usr") && p.is_dir();
+            let mut prefixes: Vec<PathBuf> =
+                lines.iter().skip(1).filter(outside_usr).cloned().collect();
+            prefixes.dedup();
+            Interpreter {
+                bin: lines
+                    .first()
+                    .and_then(|exe| exe.parent())
+                    .map(Path::to_path_buf),
+                prefixes,
+            }
+        }
+        _ => Interpreter::default(),
+    };
+    seen.insert(program.to_string(), found.clone());
+    found
+}
+
+/// The submission's own code: the folder of each absolute path the command
+/// names, or only the file when that folder holds something protected.
+fn code(line: &str, protected: &[PathBuf]) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = Vec::new();
+    for word in line.split_whitespace() {
+        let word = word.trim_matches(|c| c == '\'' || c == '"');
+        let path = Path::new(word);
+        if !path.is_absolute() || !path.exists() || path.starts_with("/usr") {
+            continue;
+        }
+        let folder = if path.is_dir() {
+            Some(path)
+        } else {
+            path.parent()
+        };
+        let exposes = |dir: &Path| protected.iter().any(|p| p.starts_with(dir));
+        let chosen = match folder {
+            Some(dir) if dir != Path::new("/") && !exposes(dir) => dir,
+            _ if !exposes(path) => path,
+            _ => continue,
+        };
+        if !found.iter().any(|f| chosen.starts_with(f)) {
+            found.push(chosen.to_path_buf());
+        }
+    }
+    found
+}
+
+/// Where to connect to a server: its address, and the network namespace it
+/// lives in when contained.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub addr: SocketAddr,
+    netns: Option<Arc<File>>,
+}
+
+impl Endpoint {
+    pub fn host(addr: SocketAddr) -> Endpoint {
+        Endpoint { addr, netns: None }
+    }
+
+    pub fn inside(addr: SocketAddr, netns: Arc<File>) -> Endpoint {
+        Endpoint {
+            addr,
+            netns: Some(netns),
+        }
+    }
+
+    pub fn at(&self, addr: SocketAddr) -> Endpoint {
+        Endpoint {
+            addr,
+            netns: self.netns.clone(),
+        }
+    }
+
+    /// A connection to the server. Inside a namespace, the socket is made on
+    /// a thread that entered it (a socket belongs to the namespace it was
+    /// made in, wherever it is used afterwards), so the grader's other
+    /// threads stay where they are.
+    pub fn connect(&self, timeout: Duration) -> io::Result<TcpStream> {
+        let Some(netns) = &self.netns else {
+            return TcpStream::connect_timeout(&self.addr, timeout);
+        };
+        let addr = self.addr;
+        thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    // SAFETY: setns only changes this thread's network
+                    // namespace; the descriptor is open for the whole call.
+                    if unsafe { libc::setns(netns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+                        return Err(io::Error::last_os_error());
+                    }
+                    TcpStream::connect_timeout(&addr, timeout)
+                })
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the connecting thread panicked")))
+        })
+    }
+}
+
+impl From<SocketAddr> for Endpoint {
+    fn from(addr: SocketAddr) -> Endpoint {
+        Endpoint::host(addr)
+    }
+}
+
+/// A cap the sandbox's process hit, in words, from how it ended and the last
+/// line it printed.
+pub fn cap_hit(
+    status: Option<std::process::ExitStatus>,
+    last_words: Option<&str>,
+) -> Option<String> {
+    use std::os::unix::process::ExitStatusExt;
+    // Killed by a signal, or a shell or bubblewrap reporting one as 128 + N.
+    let signal = status.and_then(|s| {
+        s.signal()
+            .or(s.code().filter(|c| *c > 128).map(|c| c - 128))
+    });
+    match signal {
+        Some(libc::SIGXCPU) => {
+            return Some(format!("it used up its CPU time cap ({MAX_CPU_SECONDS} s)"))
+        }
+        Some(libc::SIGXFSZ) => {
+            return Some(format!(
+                "it wrote a file past the size cap ({} MiB)",
+                MAX_FILE_SIZE >> 20
+            ))
+        }
+        _ => {}
+    }
+    let words = last_words?;
+    if words.contains("MemoryError") || words.contains("Cannot allocate memory") {
+        Some(format!(
+            "it hit the memory cap ({} GiB of address space)",
+            MAX_ADDRESS_SPACE >> 30
+        ))
+    } else if words.contains("Resource temporarily unavailable") && words.contains("fork")
+        || words.contains("can't start new thread")
+    {
+        Some(format!(
+            "it hit the process cap ({MAX_PROCESSES} processes and threads)"
+        ))
+    } else if words.contains("Too many open files") {
+        Some(format!("it hit the open-file cap ({MAX_OPEN_FILES})"))
+    } else {
+        None
+    }
+}
