@@ -14,7 +14,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use grader::export;
 use grader::grade::{Run, Target, Verdict};
@@ -60,6 +60,7 @@ fn main() {
         .and_then(|secs| secs.parse().ok())
         .map_or(DEFAULT_BUDGET, Duration::from_secs);
     let planned = suite::plan(&layout, &target).unwrap_or_else(|e| fail(&e));
+    let deadline = Instant::now() + budget;
     let run = Run::new(target.clone(), &layout, budget).unwrap_or_else(|e| fail(&e));
     let run = Arc::new(if flag(BLESS_VAR) { run.blessing() } else { run });
     let verdicts: Shared<Verdict> = Arc::default();
@@ -87,9 +88,10 @@ fn main() {
         Vec::new(),
         broken,
     );
-    card.notes = checked.notes;
+    card.notes = suite::containment_notes(&target, &verdicts);
+    card.notes.extend(checked.notes);
     if args.filter.is_none() {
-        suite::conclude(&mut card, &target, &layout);
+        suite::conclude(&mut card, &target, &layout, deadline);
     }
     finish(&target, &card, &verdicts, conclusion);
 }

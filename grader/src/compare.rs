@@ -97,6 +97,9 @@ pub enum Defect {
     Not404Verbatim,
     /// Outside the root, or against the path rule the rest of the answers follow.
     OtherPathRule,
+    /// The reply went on past the longest right answer and a margin, and
+    /// was cut there: nothing after the cut can be judged.
+    WentOnPast,
 }
 
 impl Defect {
@@ -115,7 +118,8 @@ impl Defect {
             | WrongStatus
             | AnsweredWhereCloseDue
             | AnsweredPartialHead
-            | ClosedPartialHead => Cost::Outcome,
+            | ClosedPartialHead
+            | WentOnPast => Cost::Outcome,
             Canary => Cost::Item(Item::Sandbox),
             NoHeadEnd | BareLf | StrayCr | NotLatin1 | NoStatusLine | StatusLineDiffers
             | BadHeaderLine | NoConnectionClose | NotClosed | NotByteIdentical => {
@@ -182,6 +186,7 @@ impl Defect {
             OtherPathRule => {
                 "the path is handled by the other rule than the server's other answers"
             }
+            WentOnPast => "the reply went on past the longest right answer",
         }
     }
 }
@@ -339,6 +344,9 @@ pub fn judge(
 ) -> Vec<Finding> {
     let mut found = Findings::new(case);
     canary(reply, &mut found);
+    if cut(reply, &mut found) {
+        return found.found;
+    }
     match case.file.expect {
         Expect::Exact => exact(
             mode,
@@ -356,6 +364,18 @@ pub fn judge(
         Expect::Waits => waits(reply, &mut found),
     }
     found.found
+}
+
+/// A reply cut at the limit: one finding, instead of every check tripping
+/// over its truncated end.
+fn cut(reply: &Reply, found: &mut Findings) -> bool {
+    if reply.end == End::Cut {
+        found.add(
+            Defect::WentOnPast,
+            format!("the reply went on past {} bytes", reply.bytes.len()),
+        );
+    }
+    reply.end == End::Cut
 }
 
 /// Any answer that holds the canary from outside the root.
@@ -376,6 +396,9 @@ pub fn judge_loose(
 ) -> Vec<Finding> {
     let mut found = Findings::new(case);
     canary(reply, &mut found);
+    if cut(reply, &mut found) {
+        return found.found;
+    }
     if reply.bytes.is_empty() {
         found.add(
             Defect::NoResponse,

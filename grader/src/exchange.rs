@@ -12,6 +12,10 @@ use crate::sandbox::Endpoint;
 /// How long a loopback connect may take before the exchange fails.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The most of a reply kept when nothing says how long a right one is: far
+/// above any file the suites serve, far below what would strain the grader.
+pub const READ_LIMIT: usize = 16 << 20;
+
 /// How a request's bytes are handed to the socket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Schedule {
@@ -60,6 +64,8 @@ pub enum End {
     Reset,
     /// It was still open when we stopped waiting.
     Open,
+    /// It went on past the limit, and we stopped reading.
+    Cut,
 }
 
 #[derive(Debug, Clone)]
@@ -82,10 +88,22 @@ pub fn exchange(
 
 /// [`exchange`] on a connection already made.
 pub fn exchange_on(
+    stream: TcpStream,
+    request: &[u8],
+    schedule: &Schedule,
+    patience: Duration,
+) -> io::Result<Reply> {
+    exchange_limited(stream, request, schedule, patience, READ_LIMIT)
+}
+
+/// [`exchange_on`], keeping at most `limit` bytes of the reply: past them
+/// it stops reading, and the reply ends [`End::Cut`].
+pub fn exchange_limited(
     mut stream: TcpStream,
     request: &[u8],
     schedule: &Schedule,
     patience: Duration,
+    limit: usize,
 ) -> io::Result<Reply> {
     // Each piece leaves as its own segment instead of being merged by Nagle.
     stream.set_nodelay(true)?;
@@ -101,11 +119,16 @@ pub fn exchange_on(
             break;
         }
     }
-    read_to_close(&mut stream, patience)
+    read_limited(&mut stream, patience, limit)
 }
 
 /// Reads until EOF, a reset, or `patience` with the connection still open.
 pub fn read_to_close(stream: &mut TcpStream, patience: Duration) -> io::Result<Reply> {
+    read_limited(stream, patience, READ_LIMIT)
+}
+
+/// [`read_to_close`], stopping once more than `limit` bytes have come.
+pub fn read_limited(stream: &mut TcpStream, patience: Duration, limit: usize) -> io::Result<Reply> {
     let deadline = Instant::now() + patience;
     let mut bytes = Vec::new();
     let mut chunk = [0u8; 64 * 1024];
@@ -124,6 +147,13 @@ pub fn read_to_close(stream: &mut TcpStream, patience: Duration) -> io::Result<R
                     bytes,
                     end: End::Closed,
                 })
+            }
+            Ok(n) if bytes.len() + n > limit => {
+                bytes.extend_from_slice(&chunk[..limit - bytes.len()]);
+                return Ok(Reply {
+                    bytes,
+                    end: End::Cut,
+                });
             }
             Ok(n) => bytes.extend_from_slice(&chunk[..n]),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

@@ -12,16 +12,24 @@ use std::time::{Duration, Instant};
 
 use crate::case::{Case, Expect, Rule};
 use crate::compare::{self, conformant_answer, Defect, Finding, Mode};
-use crate::exchange::{exchange_on, End, Reply};
+use crate::exchange::{exchange_limited, End, Reply};
 use crate::files;
 use crate::launch::{self, Submission};
 use crate::process::Server;
 use crate::root::Root;
+use crate::rubric::Item;
 use crate::show::{diff, visible};
 use crate::suite::{lock, Layout};
 
 /// How long a response may take, start to close, before the case fails.
 pub const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How far a reply may go past the longest right answer before it is cut.
+pub const REPLY_MARGIN: usize = 64 << 10;
+
+/// The most kept of a reply whose right answers have no fixed bytes (a
+/// status, a listing): far above any of them.
+pub const UNSIZED_REPLY_LIMIT: usize = 1 << 20;
 
 /// After this many failed starts with none that worked, the server is taken
 /// to be broken and the remaining cases fail without starting it again.
@@ -72,9 +80,14 @@ impl Target {
         }
     }
 
-    /// A server on one fixed port serves one case at a time.
+    /// A server on one fixed port serves one case at a time, unless each
+    /// runs contained, in a network namespace (and so on a port) of its own.
     fn fixed_port(&self) -> bool {
-        matches!(self, Target::Command(Submission { port: Some(_), .. }))
+        let contained = matches!(
+            crate::sandbox::containment(),
+            crate::sandbox::Containment::Contained { .. }
+        );
+        !contained && matches!(self, Target::Command(Submission { port: Some(_), .. }))
     }
 }
 
@@ -82,6 +95,8 @@ impl Target {
 #[derive(Debug, Clone, Default)]
 pub struct Verdict {
     pub name: String,
+    /// The rubric item the case's outcome costs (`None` outside the rubric).
+    pub item: Option<Item>,
     /// The request's first line, for a reader to see what was asked.
     pub asked: String,
     /// One of the assignment's own examples (a defect costs the whole item).
@@ -184,7 +199,13 @@ impl Run {
         let patience = case
             .patience(REPLY_TIMEOUT)
             .min(left.max(Duration::from_secs(1)));
-        let reply = exchange_on(stream, &case.request, &case.schedule, patience).map_err(|e| {
+        let limit = if self.bless {
+            crate::exchange::READ_LIMIT
+        } else {
+            reply_limit(case)
+        };
+        let reply = exchange_limited(stream, &case.request, &case.schedule, patience, limit);
+        let reply = reply.map_err(|e| {
             (
                 Defect::ConnectionFailed,
                 format!("{e}\n{}", server.report()),
@@ -337,6 +358,7 @@ impl Run {
     fn not_run(&self, case: &Case, defect: Defect, detail: &str) -> Verdict {
         Verdict {
             name: case.name.clone(),
+            item: case.item(),
             asked: first_line(&case.request),
             example: case.file.example,
             findings: vec![Finding::new(
@@ -361,6 +383,7 @@ impl Run {
         };
         Verdict {
             name: case.name.clone(),
+            item: case.item(),
             asked: first_line(&case.request),
             example: case.file.example,
             findings: judged.findings,
@@ -429,6 +452,22 @@ impl Run {
             ),
             (Expect::Exact, None) => "(no golden file)".to_string(),
         }
+    }
+}
+
+/// The most of a reply worth reading for `case`: its longest right answer
+/// and [`REPLY_MARGIN`]. Blessing reads it all: the new bytes are the answer.
+fn reply_limit(case: &Case) -> usize {
+    let size = |path: &std::path::Path| fs::metadata(path).map_or(0, |m| m.len() as usize);
+    let answers = case.file.accept.iter().filter_map(|a| a.answer.as_ref());
+    let longest = answers
+        .map(|label| size(&case.answer_path(label)))
+        .chain([size(&case.golden)])
+        .max()
+        .unwrap_or(0);
+    match case.file.expect {
+        Expect::Exact => longest + REPLY_MARGIN,
+        _ => UNSIZED_REPLY_LIMIT.max(longest + REPLY_MARGIN),
     }
 }
 

@@ -27,6 +27,9 @@ const OUTPUT_CAP: usize = 64 * 1024;
 /// behind may hold the pipe open.
 const LAST_WORDS: Duration = Duration::from_secs(1);
 
+/// How long a killed sandbox may take to reap its processes.
+const SANDBOX_END: Duration = Duration::from_secs(5);
+
 /// A running server, killed on drop.
 pub struct Server {
     child: Child,
@@ -223,6 +226,18 @@ impl Server {
                             std::ptr::null::<libc::siginfo_t>(),
                             0,
                         );
+                    }
+                    // The init ends only once every process in its namespace
+                    // is reaped; until then they still count against the
+                    // uid's process cap, and the uid is not handed out again.
+                    let mut poll = libc::pollfd {
+                        fd: fd.as_raw_fd(),
+                        events: libc::POLLIN,
+                        revents: 0,
+                    };
+                    // SAFETY: poll reads and writes the one struct we own.
+                    unsafe {
+                        libc::poll(&mut poll, 1, SANDBOX_END.as_millis() as libc::c_int);
                     }
                 }
                 strays

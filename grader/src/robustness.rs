@@ -121,7 +121,12 @@ const STEPS: [Step; 9] = [
 
 /// Runs the sequence against `submission`, serving a copy of `fixtures`;
 /// after a crash or a wedge a fresh server takes the remaining steps.
-pub fn sequence(submission: &Submission, layout: &Layout) -> Result<Vec<Finding>, String> {
+/// Steps not begun by `deadline` are left out, and the `Err` says so.
+pub fn sequence(
+    submission: &Submission,
+    layout: &Layout,
+    deadline: Instant,
+) -> Result<Vec<Finding>, String> {
     let root = Root::seeded_in(&layout.fixtures, submission.docroot.as_deref())?;
     let protected = layout.protected();
     let served = root.www().join(submission.docroot.as_deref().unwrap_or(""));
@@ -129,7 +134,25 @@ pub fn sequence(submission: &Submission, layout: &Layout) -> Result<Vec<Finding>
         .map_err(|e| format!("cannot write {}: {e}", BIG_FILE.0))?;
     let mut findings = Vec::new();
     let mut server = start(submission, &root, &protected)?;
-    for step in &STEPS {
+    for (done, step) in STEPS.iter().enumerate() {
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "it stopped after {done} of its {} steps: the run's time budget was spent{}",
+                STEPS.len(),
+                if findings.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; found so far: {}",
+                        findings
+                            .iter()
+                            .map(Finding::words)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )
+                }
+            ));
+        }
         let held = (step.act)(&server.endpoint());
         let finding = check(&mut server, step.name);
         drop(held);

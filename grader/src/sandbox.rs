@@ -144,24 +144,43 @@ fn decide() -> Containment {
     }
 }
 
-/// A uid held by one sandbox while it runs.
+/// A uid held by one sandbox while it runs: an exclusive `flock` on a file
+/// named for it, so that grader processes running side by side (a class run,
+/// two terminals) never hand out the same uid, and a crashed grader's locks
+/// go with it.
 #[derive(Debug)]
-pub struct Lease(u32);
+pub struct Lease {
+    uid: u32,
+    _lock: File,
+}
+
+/// Where the uid lock files live: the same place for every grader process.
+const LOCKS: &str = "/run/lock/grade-sandbox-uids";
 
 static LEASED: Mutex<BTreeSet<u32>> = Mutex::new(BTreeSet::new());
 
 impl Lease {
     fn take() -> io::Result<Lease> {
+        fs::create_dir_all(LOCKS)?;
         let mut leased = LEASED.lock().unwrap_or_else(|e| e.into_inner());
-        let uid = (FIRST_UID..FIRST_UID + UIDS)
-            .find(|uid| !leased.contains(uid))
-            .ok_or_else(|| io::Error::other("every sandbox uid is in use"))?;
-        leased.insert(uid);
-        Ok(Lease(uid))
+        for uid in FIRST_UID..FIRST_UID + UIDS {
+            // flock is per open file: this process's own holds are kept
+            // apart by LEASED, other processes' by the lock.
+            if leased.contains(&uid) {
+                continue;
+            }
+            let lock = File::create(format!("{LOCKS}/{uid}"))?;
+            // SAFETY: flock only takes a lock on a descriptor we own.
+            if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+                leased.insert(uid);
+                return Ok(Lease { uid, _lock: lock });
+            }
+        }
+        Err(io::Error::other("every sandbox uid is in use"))
     }
 
     pub fn uid(&self) -> u32 {
-        self.0
+        self.uid
     }
 }
 
@@ -170,7 +189,7 @@ impl Drop for Lease {
         LEASED
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(&self.0);
+            .remove(&self.uid);
     }
 }
 

@@ -293,9 +293,14 @@ fn item_score(item: Item, core: &[&Verdict]) -> ItemScore {
         .collect();
     classes.sort();
     classes.dedup();
-    let whole = failing.iter().any(|(verdict, findings)| {
-        verdict.example || findings.iter().any(|f| f.defect == Defect::Canary)
-    });
+    // An item none of whose own cases passed has shown nothing that works
+    // (a server that never starts earns 0, not half of each item).
+    let own = core.iter().filter(|v| v.item == Some(item));
+    let none_passed = own.clone().count() > 0 && own.clone().all(|v| !v.passed());
+    let whole = none_passed
+        || failing.iter().any(|(verdict, findings)| {
+            verdict.example || findings.iter().any(|f| f.defect == Defect::Canary)
+        });
     let full = f64::from(item.points());
     let earned = match (core.is_empty(), whole) {
         (true, _) | (false, true) => 0.0,

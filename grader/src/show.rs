@@ -17,8 +17,12 @@ pub fn visible(bytes: &[u8]) -> String {
     out
 }
 
+/// How many bytes either side of the first difference a diff shows: the
+/// region that explains it, not two whole bodies (a reply may be megabytes).
+pub const DIFF_WINDOW: usize = 1024;
+
 /// `None` when equal; otherwise a report with both lengths, the first differing
-/// offset, and a line diff of the two made visible.
+/// offset, and a line diff of the two made visible, around that offset.
 pub fn diff(expected: &[u8], actual: &[u8]) -> Option<String> {
     if expected == actual {
         return None;
@@ -28,14 +32,24 @@ pub fn diff(expected: &[u8], actual: &[u8]) -> Option<String> {
         .zip(actual)
         .position(|(a, b)| a != b)
         .unwrap_or(expected.len().min(actual.len()));
-    let (left, right) = (visible(expected), visible(actual));
+    let from = offset.saturating_sub(DIFF_WINDOW);
+    let window = |bytes: &[u8]| {
+        let to = bytes.len().min(offset + DIFF_WINDOW);
+        bytes.get(from..to).unwrap_or_default().to_vec()
+    };
+    let (left, right) = (visible(&window(expected)), visible(&window(actual)));
+    let shown = if from > 0 || expected.len().max(actual.len()) > offset + DIFF_WINDOW {
+        format!(" (showing bytes {from}.. around it)")
+    } else {
+        String::new()
+    };
     let lines = similar::TextDiff::from_lines(&left, &right)
         .unified_diff()
         .context_radius(3)
         .header("expected", "actual")
         .to_string();
     Some(format!(
-        "expected {} bytes, got {}; first difference at byte {offset}\n{lines}",
+        "expected {} bytes, got {}; first difference at byte {offset}{shown}\n{lines}",
         expected.len(),
         actual.len()
     ))

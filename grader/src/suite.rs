@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::thread;
+use std::time::Instant;
 
 use crate::case::{self, Case, CORE};
 use crate::grade::{Run, Target, Verdict};
@@ -113,6 +114,7 @@ pub fn grade(
         .into_iter()
         .filter(|p| selected(p.name()))
         .collect();
+    let deadline = Instant::now() + settings.budget;
     let run = Run::new(checked.target.clone(), layout, settings.budget)?;
     let (mut cases, mut broken) = (Vec::new(), Vec::new());
     for p in &planned {
@@ -133,7 +135,7 @@ pub fn grade(
     card.notes = containment_notes(&checked.target, &verdicts);
     card.notes.extend(checked.notes);
     if settings.robustness {
-        conclude(&mut card, &checked.target, layout);
+        conclude(&mut card, &checked.target, layout, deadline);
     }
     Ok(Graded {
         card,
@@ -144,7 +146,7 @@ pub fn grade(
 
 /// What the scorecard says first about how a submission was run: "not
 /// contained" and why, and the processes it left behind.
-fn containment_notes(target: &Target, verdicts: &[Verdict]) -> Vec<String> {
+pub fn containment_notes(target: &Target, verdicts: &[Verdict]) -> Vec<String> {
     let mut notes = Vec::new();
     if !matches!(target, Target::Command(_)) {
         return notes;
@@ -170,11 +172,12 @@ fn containment_notes(target: &Target, verdicts: &[Verdict]) -> Vec<String> {
 }
 
 /// After the cases: the robustness sequence, for a submission.
-pub fn conclude(card: &mut Scorecard, target: &Target, layout: &Layout) {
+/// Its steps stop at `deadline`, the end of the submission's budget.
+pub fn conclude(card: &mut Scorecard, target: &Target, layout: &Layout, deadline: Instant) {
     let Target::Command(submission) = target else {
         return;
     };
-    match robustness::sequence(submission, layout) {
+    match robustness::sequence(submission, layout, deadline) {
         Ok(findings) => card.robustness = Some(findings),
         Err(problem) => card
             .notes

@@ -256,5 +256,20 @@ fn grade(options: &Options) -> Result<bool, String> {
     }
     let pass = written && suite::passes(&card, options.strict);
     println!("{}", suite::result_line(&card, pass));
+    eprintln!(
+        "graded in {:.1} s; the grader's peak memory: {} KiB",
+        started.elapsed().as_secs_f64(),
+        peak_memory_kib()
+    );
     Ok(pass)
+}
+
+/// The grader's own peak resident memory (its children's not counted).
+fn peak_memory_kib() -> i64 {
+    // SAFETY: getrusage fills the struct we own.
+    unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage.ru_maxrss
+    }
 }

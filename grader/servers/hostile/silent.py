@@ -1,0 +1,4 @@
+"""Never listens: it only sleeps."""
+import time
+
+time.sleep(600)
