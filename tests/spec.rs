@@ -88,7 +88,7 @@ fn main() {
         Vec::new(),
         broken,
     );
-    card.notes = suite::containment_notes(&target, &verdicts);
+    card.notes = suite::run_notes(&run, &verdicts);
     card.notes.extend(checked.notes);
     if args.filter.is_none() {
         suite::conclude(&mut card, &target, &layout, deadline);

@@ -49,6 +49,12 @@ CASES = {
                             "read", G1, FILE1, []),
     "file2-guide-request": ("the guide's request for file2.html gets its 373 bytes as text/html",
                             "content-type", guide("/file2.html"), FILE2, []),
+    # Files drawn from the run's seed (grader/src/seeded.rs): their names and
+    # bytes cannot be known in advance, so the answer is built at run time.
+    "seeded-text": ("a text file drawn from the run's seed is read and served as text/plain",
+                    "read", guide("/{seeded}"), None, ['seeded = "txt"']),
+    "seeded-html": ("an HTML file drawn from the run's seed is served as text/html",
+                    "content-type", guide("/{seeded}"), None, ['seeded = "html"']),
     "file1-host-only": ("a request with only a Host header is answered the same way",
                         "header", b"GET /file1.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", FILE1, []),
     "file1-http10": ("an HTTP/1.0 request with no headers at all gets the same HTTP/1.1 answer",
@@ -137,7 +143,7 @@ ANSWER = "5. answers, then closes the connection: HTTP/1.1 200 OK, Content-Type,
 MISSING = "6. when the file cannot be opened, answers exactly these 104 bytes and closes"
 REQUEST = "Request (what a browser sends for http://localhost:33490/file1.txt): GET /file1.txt HTTP/1.1, Host, Connection: close"
 CHECKS = {
-    "file1-guide-request": READ, "file2-guide-request": TYPE, "file1-host-only": REQUEST,
+    "file1-guide-request": READ, "file2-guide-request": TYPE, "seeded-text": READ, "seeded-html": TYPE, "file1-host-only": REQUEST,
     "file1-http10": ANSWER, "file1-http10-host": ANSWER, "file1-lowercase-headers": REQUEST,
     "keep-alive-still-closes": ANSWER, "chrome-request": REQUEST, "pipelined-second-ignored": ANSWER,
     "empty-file": ANSWER, "missing-file": MISSING, "missing-html": MISSING,

@@ -46,6 +46,9 @@ pub struct CaseFile {
     /// git cannot carry in `fixtures/` (see [`Case::prepare`]).
     #[serde(default)]
     pub setup: Vec<String>,
+    /// Asks for a file drawn from the run's seed (`{seeded}` in the request):
+    /// its right answer is built at run time ([`crate::seeded`]).
+    pub seeded: Option<crate::seeded::Kind>,
 }
 
 /// The two readings of the rubric's "File path stripped off, or sandboxed

@@ -137,6 +137,15 @@ impl Defect {
         }
     }
 
+    /// The case got no reply at all: not run, no server to ask, or silence.
+    pub const fn no_reply(self) -> bool {
+        use Defect::*;
+        matches!(
+            self,
+            BudgetSpent | NeverStarted | SetupFailed | DidNotStart | ConnectionFailed | NoResponse
+        )
+    }
+
     /// The defect in words, for the scorecard's grouping.
     pub const fn what(self) -> &'static str {
         use Defect::*;

@@ -18,6 +18,7 @@ use crate::launch::{self, Submission};
 use crate::process::Server;
 use crate::root::Root;
 use crate::rubric::Item;
+use crate::seeded::{self, Seed};
 use crate::show::{diff, visible};
 use crate::suite::{lock, Layout};
 
@@ -146,13 +147,14 @@ pub struct Run {
     one_at_a_time: Mutex<()>,
     failed_starts: AtomicUsize,
     good_starts: AtomicUsize,
+    /// Where the seeded cases' files come from.
+    pub seed: Seed,
 }
 
 impl Run {
     pub fn new(target: Target, layout: &Layout, budget: Duration) -> Result<Run, String> {
         Ok(Run {
             mode: target.mode(),
-            target,
             fixtures_dir: layout.fixtures.clone(),
             protected: layout.protected(),
             fixtures: files::read_all(&layout.fixtures)?,
@@ -162,6 +164,11 @@ impl Run {
             one_at_a_time: Mutex::new(()),
             failed_starts: AtomicUsize::new(0),
             good_starts: AtomicUsize::new(0),
+            seed: match &target {
+                Target::Command(submission) => Seed::for_command(&submission.cmd)?,
+                Target::Bundled(_) => Seed::for_command("")?,
+            },
+            target,
         })
     }
 
@@ -194,6 +201,7 @@ impl Run {
             .map_err(|e| (Defect::SetupFailed, e))?;
         case.prepare(&root)
             .map_err(|e| (Defect::SetupFailed, format!("setup: {e}")))?;
+        let request = self.request(case, &root)?;
         let (mut server, stream) = self.started(&root, case)?;
         let left = self.deadline.saturating_duration_since(Instant::now());
         let patience = case
@@ -204,7 +212,7 @@ impl Run {
         } else {
             reply_limit(case)
         };
-        let reply = exchange_limited(stream, &case.request, &case.schedule, patience, limit);
+        let reply = exchange_limited(stream, &request, &case.schedule, patience, limit);
         let reply = reply.map_err(|e| {
             (
                 Defect::ConnectionFailed,
@@ -291,6 +299,22 @@ impl Run {
         chosen
     }
 
+    /// The case's request; for a seeded case, with the seeded file's name,
+    /// once that file is planted in the served folder.
+    fn request(&self, case: &Case, root: &Root) -> Result<Vec<u8>, (Defect, String)> {
+        let Some(kind) = case.file.seeded else {
+            return Ok(case.request.clone());
+        };
+        let served = root.www().join(self.target.docroot().unwrap_or(""));
+        self.seed
+            .plant(&served)
+            .map_err(|e| (Defect::SetupFailed, e))?;
+        let text = String::from_utf8_lossy(&case.request);
+        Ok(text
+            .replace(seeded::NAME, &self.seed.name(kind))
+            .into_bytes())
+    }
+
     /// Refuses to start once the budget is spent or the server never started.
     fn may_start(&self) -> Result<(), (Defect, String)> {
         if Instant::now() >= self.deadline {
@@ -340,6 +364,10 @@ impl Run {
     fn golden(&self, case: &Case, reply: &[u8]) -> Result<Option<Vec<u8>>, (Defect, String)> {
         if case.file.expect != Expect::Exact {
             return Ok(None);
+        }
+        if let Some(kind) = case.file.seeded {
+            // Built from the seed: nothing on disk to bless or read.
+            return Ok(Some(self.seed.answer(kind)));
         }
         if self.bless {
             bless(case, reply)?;

@@ -30,5 +30,6 @@ pub mod root;
 pub mod rubric;
 pub mod sandbox;
 pub mod score;
+pub mod seeded;
 pub mod show;
 pub mod suite;

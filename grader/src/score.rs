@@ -293,11 +293,13 @@ fn item_score(item: Item, core: &[&Verdict]) -> ItemScore {
         .collect();
     classes.sort();
     classes.dedup();
-    // An item none of whose own cases passed has shown nothing that works
-    // (a server that never starts earns 0, not half of each item).
+    // An item none of whose own cases got a reply has shown nothing that
+    // works (a server that never starts, or never answers, earns 0, not
+    // half of each item).
     let own = core.iter().filter(|v| v.item == Some(item));
-    let none_passed = own.clone().count() > 0 && own.clone().all(|v| !v.passed());
-    let whole = none_passed
+    let silent = |v: &&&Verdict| v.findings.iter().any(|f| f.defect.no_reply());
+    let no_reply = own.clone().count() > 0 && own.clone().all(|v| silent(&v));
+    let whole = no_reply
         || failing.iter().any(|(verdict, findings)| {
             verdict.example || findings.iter().any(|f| f.defect == Defect::Canary)
         });

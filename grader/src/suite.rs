@@ -132,7 +132,7 @@ pub fn grade(
         Vec::new(),
         broken,
     );
-    card.notes = containment_notes(&checked.target, &verdicts);
+    card.notes = run_notes(&run, &verdicts);
     card.notes.extend(checked.notes);
     if settings.robustness {
         conclude(&mut card, &checked.target, layout, deadline);
@@ -145,10 +145,11 @@ pub fn grade(
 }
 
 /// What the scorecard says first about how a submission was run: "not
-/// contained" and why, and the processes it left behind.
-pub fn containment_notes(target: &Target, verdicts: &[Verdict]) -> Vec<String> {
+/// contained" and why, the processes it left behind, and the seed of its
+/// seeded files.
+pub fn run_notes(run: &Run, verdicts: &[Verdict]) -> Vec<String> {
     let mut notes = Vec::new();
-    if !matches!(target, Target::Command(_)) {
+    if !matches!(run.target, Target::Command(_)) {
         return notes;
     }
     if let Containment::Open(why) = sandbox::containment() {
@@ -168,6 +169,12 @@ pub fn containment_notes(target: &Target, verdicts: &[Verdict]) -> Vec<String> {
              that left any); they were killed"
         ));
     }
+    notes.push(format!(
+        "seeded files: seed {:016x} ({}={:016x} replays it)",
+        run.seed.0,
+        crate::seeded::SEED_VAR,
+        run.seed.0
+    ));
     notes
 }
 

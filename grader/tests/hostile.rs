@@ -38,7 +38,15 @@ const MARK: &str = "hostile-scribble-was-here";
 #[serde(deny_unknown_fields)]
 struct Expected {
     about: String,
+    /// The script, when the entry's name is not its file's.
+    script: Option<String>,
+    /// Graded with `GRADE_UNCONTAINED=1` and the repository in its
+    /// environment, as a cheat would find it without containment.
+    #[serde(default)]
+    uncontained: bool,
     score: Option<f64>,
+    /// The highest score it may get.
+    most: Option<f64>,
     no_more_than: Option<String>,
     #[serde(default)]
     notes: Vec<String>,
@@ -57,21 +65,19 @@ struct Graded {
 }
 
 fn command(name: &str) -> String {
-    format!("python3 -I -S {SERVERS}/hostile/{name}.py {SERVERS}/faithful/webserver.py {{port}}")
+    format!("python3 -B -I -S {SERVERS}/hostile/{name}.py {SERVERS}/faithful/webserver.py {{port}}")
 }
 
-fn grade(name: &str) -> Graded {
+fn grade(name: &str, want: &Expected) -> Graded {
     let started = Instant::now();
-    let out = Command::new(GRADE)
-        .args([
-            "one",
-            "--cmd",
-            &command(name),
-            "--budget",
-            &BUDGET_SECS.to_string(),
-        ])
-        .output()
-        .unwrap_or_else(|e| panic!("{GRADE}: {e}"));
+    let script = want.script.as_deref().unwrap_or(name);
+    let mut grade = Command::new(GRADE);
+    let budget = BUDGET_SECS.to_string();
+    grade.args(["one", "--cmd", &command(script), "--budget", &budget]);
+    if want.uncontained {
+        grade.env(sandbox::OFF, "1").env("CARGO_MANIFEST_DIR", TOP);
+    }
+    let out = grade.output().unwrap_or_else(|e| panic!("{GRADE}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let score = stdout
@@ -194,7 +200,12 @@ fn hostile_submissions_are_contained_and_graded_as_written_down() {
     assert!(own, "a submission may write in its own served folder");
 
     let names: Vec<String> = expected.keys().cloned().collect();
-    let graded: Vec<Graded> = suite::parallel(&names, AT_ONCE, |name| grade(name), &|_, _| {});
+    let graded: Vec<Graded> = suite::parallel(
+        &names,
+        AT_ONCE,
+        |name| grade(name, &expected[name]),
+        &|_, _| {},
+    );
     let graded: BTreeMap<String, Graded> =
         graded.into_iter().map(|g| (g.name.clone(), g)).collect();
 
@@ -213,6 +224,14 @@ fn hostile_submissions_are_contained_and_graded_as_written_down() {
             if got.score != Some(score) {
                 problems.push(format!(
                     "score {:?} where {score} is written down",
+                    got.score
+                ));
+            }
+        }
+        if let Some(most) = want.most {
+            if got.score.is_none_or(|score| score > most) {
+                problems.push(format!(
+                    "score {:?}, above the {most} it may get",
                     got.score
                 ));
             }
