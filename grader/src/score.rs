@@ -132,7 +132,8 @@ impl Scorecard {
             *out += &indent(&format!("NOTE: {note}"), 0);
         }
         *out += "rule: each kind of defect counts once; it costs half of its item, or all of it on one of \
-                 the assignment's own examples or when a file from outside the root came back\n";
+                 the assignment's own examples, when a file from outside the root came back, or when \
+                 none of the item's cases got a reply\n";
         if let Some(rule) = self.rule {
             let _ = writeln!(out, "path rule seen: {}", rule.describe());
         }
