@@ -3,6 +3,7 @@ solution once the attack is done, and where a cheat would look for the
 grader's files."""
 import os
 import runpy
+import socket
 import sys
 
 
@@ -15,6 +16,30 @@ def run_faithful():
 
 def port():
     return int(sys.argv[2])
+
+
+def listening():
+    """A socket listening on the port given, as the assignment sets one up."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("", port()))
+    s.listen()
+    return s
+
+
+def answer_each(reply):
+    """Accepts forever; answers each connection's first read with reply(data)."""
+    s = listening()
+    while True:
+        c, _ = s.accept()
+        with c:
+            c.settimeout(5)
+            try:
+                data = c.recv(65536)
+                for chunk in reply(data):
+                    c.sendall(chunk)
+            except OSError:
+                pass
 
 
 def places_to_look():

@@ -1,13 +1,13 @@
 """Accepts, then sleeps 30 s before each answer: every case waits its full
 timeout, and the run's budget cuts it off."""
-import socket
+import os
 import sys
 import time
 
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("", int(sys.argv[2])))
-s.listen()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import attack  # noqa: E402
+
+s = attack.listening()
 while True:
     c, _ = s.accept()
     time.sleep(30)
