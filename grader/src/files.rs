@@ -1,4 +1,5 @@
-//! The one walker of the fixture and spec folders. Its error policy: a folder
+//! The one walker of the fixture and spec folders (and the one reader of the
+//! paths a command line names). Its error policy: a folder
 //! or entry that cannot be read is an error naming it, never a silent skip, so
 //! a case file or fixture the grader cannot see fails loudly instead of going
 //! ungraded. Symbolic links are reported as files and never followed (git can
@@ -73,4 +74,13 @@ pub fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
         copied.map_err(|e| format!("cannot copy {}: {e}", entry.path.display()))?;
     }
     Ok(())
+}
+
+/// The existing absolute paths a command line names (quotes trimmed): a
+/// submission's own files, to bind into its sandbox and to seed its run.
+pub fn named_in(line: &str) -> Vec<PathBuf> {
+    line.split_whitespace()
+        .map(|word| PathBuf::from(word.trim_matches(|c| c == '\'' || c == '"')))
+        .filter(|path| path.is_absolute() && path.exists())
+        .collect()
 }

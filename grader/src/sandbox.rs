@@ -347,10 +347,9 @@ fn interpreter(line: &str, workdir: &Path) -> Interpreter {
 /// names, or only the file when that folder holds something protected.
 fn code(line: &str, protected: &[PathBuf]) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = Vec::new();
-    for word in line.split_whitespace() {
-        let word = word.trim_matches(|c| c == '\'' || c == '"');
-        let path = Path::new(word);
-        if !path.is_absolute() || !path.exists() || path.starts_with("/usr") {
+    for path in crate::files::named_in(line) {
+        let path = path.as_path();
+        if path.starts_with("/usr") {
             continue;
         }
         let folder = if path.is_dir() {

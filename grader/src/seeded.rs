@@ -64,13 +64,9 @@ impl Seed {
                 .map_err(|_| format!("{SEED_VAR}={text:?} is not a hexadecimal number"));
         }
         let mut hash = Fnv::new();
-        for word in command.split_whitespace() {
-            let word = word.trim_matches(|c| c == '\'' || c == '"');
-            let path = Path::new(word);
-            if path.is_absolute() && path.is_file() {
-                if let Ok(bytes) = fs::read(path) {
-                    hash.add(&bytes);
-                }
+        for path in crate::files::named_in(command) {
+            if let Ok(bytes) = fs::read(&path) {
+                hash.add(&bytes);
             }
         }
         Ok(Seed(hash.0))
