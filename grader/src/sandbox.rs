@@ -402,6 +402,10 @@ impl Endpoint {
     /// made in, wherever it is used afterwards), so the grader's other
     /// threads stay where they are.
     pub fn connect(&self, timeout: Duration) -> io::Result<TcpStream> {
+        self.connect_anyhow(timeout).and_then(not_to_itself)
+    }
+
+    fn connect_anyhow(&self, timeout: Duration) -> io::Result<TcpStream> {
         let Some(netns) = &self.netns else {
             return TcpStream::connect_timeout(&self.addr, timeout);
         };
@@ -419,6 +423,20 @@ impl Endpoint {
                 .join()
                 .unwrap_or_else(|_| Err(io::Error::other("the connecting thread panicked")))
         })
+    }
+}
+
+/// A fixed port such as 33490 lies in the ephemeral range, so a connect to it
+/// while nothing listens can be given that very port as its source and meet
+/// itself (TCP simultaneous open): the "server" then echoes the request back.
+/// Such a connection is no server's, so it counts as refused.
+fn not_to_itself(stream: TcpStream) -> io::Result<TcpStream> {
+    match (stream.local_addr(), stream.peer_addr()) {
+        (Ok(local), Ok(peer)) if local == peer => Err(io::Error::new(
+            io::ErrorKind::ConnectionRefused,
+            "the connection met itself: nothing listens on the port",
+        )),
+        _ => Ok(stream),
     }
 }
 
@@ -468,5 +486,34 @@ pub fn cap_hit(
         Some(format!("it hit the open-file cap ({MAX_OPEN_FILES})"))
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod self_connect {
+    use super::*;
+    use socket2::{Domain, Socket, Type};
+
+    #[test]
+    fn a_connection_that_met_itself_counts_as_refused() -> io::Result<()> {
+        // Bound to a port and connected to that same address, a socket meets
+        // itself every time: the rare accident of a fixed port, made certain.
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+        socket.bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())?;
+        let addr = socket.local_addr()?;
+        socket.connect(&addr)?;
+        let stream: TcpStream = socket.into();
+        assert_eq!(stream.local_addr()?, stream.peer_addr()?);
+        let refused = not_to_itself(stream).map(|_| ()).unwrap_err();
+        assert_eq!(refused.kind(), io::ErrorKind::ConnectionRefused);
+        Ok(())
+    }
+
+    #[test]
+    fn a_connection_to_a_listener_is_kept() -> io::Result<()> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let stream = TcpStream::connect(listener.local_addr()?)?;
+        assert!(not_to_itself(stream).is_ok());
+        Ok(())
     }
 }
