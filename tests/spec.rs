@@ -91,7 +91,9 @@ fn main() {
     card.notes = suite::run_notes(&run, &verdicts);
     card.notes.extend(checked.notes);
     if args.filter.is_none() {
-        suite::conclude(&mut card, &target, &layout, deadline);
+        if let Some(sequence) = suite::sequence(&target, &layout, deadline) {
+            suite::conclude(&mut card, sequence);
+        }
     }
     finish(&target, &card, &verdicts, conclusion);
 }

@@ -53,6 +53,8 @@ pub enum Defect {
     // The case could not be run, or not to its end.
     BudgetSpent,
     NeverStarted,
+    /// Not run: the server has answered nothing at all, so far.
+    NeverAnswered,
     SetupFailed,
     DidNotStart,
     ConnectionFailed,
@@ -109,6 +111,7 @@ impl Defect {
         match self {
             BudgetSpent
             | NeverStarted
+            | NeverAnswered
             | SetupFailed
             | DidNotStart
             | ConnectionFailed
@@ -142,7 +145,13 @@ impl Defect {
         use Defect::*;
         matches!(
             self,
-            BudgetSpent | NeverStarted | SetupFailed | DidNotStart | ConnectionFailed | NoResponse
+            BudgetSpent
+                | NeverStarted
+                | NeverAnswered
+                | SetupFailed
+                | DidNotStart
+                | ConnectionFailed
+                | NoResponse
         )
     }
 
@@ -152,6 +161,7 @@ impl Defect {
         match self {
             BudgetSpent => "not run: the run's time budget was spent",
             NeverStarted => "not run: the server never started",
+            NeverAnswered => "not run: the server had answered nothing at all",
             SetupFailed => "the case's setup failed",
             DidNotStart => "the server did not start",
             ConnectionFailed => "the connection failed",

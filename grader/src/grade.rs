@@ -6,7 +6,7 @@
 
 use std::fs;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -22,8 +22,11 @@ use crate::seeded::{self, Seed};
 use crate::show::{diff, visible};
 use crate::suite::{lock, Layout};
 
-/// How long a response may take, start to close, before the case fails.
-pub const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a response may take, request sent to close, before the case
+/// times out. On loopback a right answer takes milliseconds, and the server's
+/// start is not counted (the case's connection is made once it listens); a
+/// case that times out is tried once more, on a fresh server, before it counts.
+pub const REPLY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How far a reply may go past the longest right answer before it is cut.
 pub const REPLY_MARGIN: usize = 64 << 10;
@@ -32,9 +35,17 @@ pub const REPLY_MARGIN: usize = 64 << 10;
 /// status, a listing): far above any of them.
 pub const UNSIZED_REPLY_LIMIT: usize = 1 << 20;
 
-/// After this many failed starts with none that worked, the server is taken
-/// to be broken and the remaining cases fail without starting it again.
-const GIVE_UP_AFTER: usize = 3;
+/// After this many failed starts with none that worked (the preflight's
+/// included), the server is taken to be broken and the remaining cases fail
+/// without starting it again. Two: the preflight's and the first wave of
+/// lanes', which start together; a third wave would cost another full
+/// start timeout for nothing.
+const GIVE_UP_AFTER: usize = 2;
+
+/// After this many cases timed out without a byte, with nothing answered
+/// before (the preflight's requests included), the server is taken to answer
+/// nothing and the remaining cases are not run.
+const GIVE_UP_SILENT_AFTER: usize = 4;
 
 /// How long a server that closed without a word gets to finish printing (its
 /// traceback, most likely) before the report is written.
@@ -83,7 +94,7 @@ impl Target {
 
     /// A server on one fixed port serves one case at a time, unless each
     /// runs contained, in a network namespace (and so on a port) of its own.
-    fn fixed_port(&self) -> bool {
+    pub fn one_port(&self) -> bool {
         let contained = matches!(
             crate::sandbox::containment(),
             crate::sandbox::Containment::Contained { .. }
@@ -122,6 +133,28 @@ impl Verdict {
     }
 }
 
+/// One try of a case: its verdict, and whether it ran out of patience
+/// (`silent`: without a byte).
+pub(crate) struct Tried {
+    pub verdict: Verdict,
+    pub timed_out: bool,
+    pub silent: bool,
+}
+
+/// A server shared by the cases that cannot disturb it, with the tree it
+/// serves (dropped after it) and the connection that found it listening.
+pub(crate) struct Shared {
+    pub server: Server,
+    _root: Root,
+    waiting: Option<std::net::TcpStream>,
+}
+
+impl Shared {
+    pub fn alive(&mut self) -> bool {
+        self.server.exit_status().is_none()
+    }
+}
+
 /// A reply judged against the answer it fits best.
 struct Judged {
     findings: Vec<Finding>,
@@ -147,6 +180,9 @@ pub struct Run {
     one_at_a_time: Mutex<()>,
     failed_starts: AtomicUsize,
     good_starts: AtomicUsize,
+    /// Cases that timed out without a byte, and whether any byte ever came.
+    silent_timeouts: AtomicUsize,
+    answered: AtomicBool,
     /// Where the seeded cases' files come from.
     pub seed: Seed,
 }
@@ -164,6 +200,8 @@ impl Run {
             one_at_a_time: Mutex::new(()),
             failed_starts: AtomicUsize::new(0),
             good_starts: AtomicUsize::new(0),
+            silent_timeouts: AtomicUsize::new(0),
+            answered: AtomicBool::new(false),
             seed: match &target {
                 Target::Command(submission) => Seed::for_command(&submission.cmd)?,
                 Target::Bundled(_) => Seed::for_command("")?,
@@ -186,23 +224,113 @@ impl Run {
         self
     }
 
+    /// What the preflight saw: whether the server started, and whether it
+    /// answered (a server that did is never taken for one that answers nothing).
+    pub fn after_preflight(self, started: bool, answered: bool) -> Run {
+        self.answered.store(answered, Ordering::SeqCst);
+        let counter = if started {
+            &self.good_starts
+        } else {
+            &self.failed_starts
+        };
+        counter.fetch_add(1, Ordering::SeqCst);
+        self
+    }
+
+    /// The case on a server of its own; a case that timed out is tried once
+    /// more, and the second verdict counts.
     pub fn case(&self, case: &Case) -> Verdict {
         match self.attempt(case) {
-            Ok(verdict) => verdict,
+            Ok(tried) if tried.timed_out => self.once_more(case, tried),
+            Ok(tried) => self.counted(tried),
             Err((defect, detail)) => self.not_run(case, defect, &detail),
         }
     }
 
-    /// The case from start to verdict; `Err` when it could not be run.
-    fn attempt(&self, case: &Case) -> Result<Verdict, (Defect, String)> {
+    /// The last try of a case whose `first` try timed out, on a server of
+    /// its own: its verdict counts, or the first one's when the budget left
+    /// no time for another.
+    pub(crate) fn once_more(&self, case: &Case, first: Tried) -> Verdict {
+        match self.attempt(case) {
+            Ok(tried) => self.counted(tried),
+            Err((Defect::BudgetSpent, _)) => self.counted(first),
+            Err((defect, detail)) => self.not_run(case, defect, &detail),
+        }
+    }
+
+    /// A verdict that counts, noted for the rule on servers that answer nothing.
+    pub(crate) fn counted(&self, tried: Tried) -> Verdict {
+        if tried.timed_out && tried.silent {
+            self.silent_timeouts.fetch_add(1, Ordering::SeqCst);
+        }
+        tried.verdict
+    }
+
+    /// Whether `case` may run on a server that served other cases before:
+    /// it changes nothing in the served tree and passes the server nothing
+    /// of its own.
+    pub(crate) fn shareable(&self, case: &Case) -> bool {
+        case.file.setup.is_empty() && case.file.args.is_empty()
+    }
+
+    /// The case from start to verdict, on a fresh server; `Err` when it
+    /// could not be run.
+    fn attempt(&self, case: &Case) -> Result<Tried, (Defect, String)> {
         self.may_start()?;
-        let _turn = self.target.fixed_port().then(|| lock(&self.one_at_a_time));
+        let _turn = self.target.one_port().then(|| lock(&self.one_at_a_time));
         let root = Root::seeded_in(&self.fixtures_dir, self.target.docroot())
             .map_err(|e| (Defect::SetupFailed, e))?;
         case.prepare(&root)
             .map_err(|e| (Defect::SetupFailed, format!("setup: {e}")))?;
-        let request = self.request(case, &root)?;
+        if case.file.seeded.is_some() {
+            self.plant(&root)?;
+        }
         let (mut server, stream) = self.started(&root, case)?;
+        let mut tried = self.exchange(case, stream, &mut server)?;
+        tried.verdict.strays = server.stop();
+        Ok(tried)
+    }
+
+    /// A fresh server for cases to share, started for `case` (which
+    /// [`Run::shareable`] allows), in a tree with the seeded files planted.
+    pub(crate) fn shared_server(&self, case: &Case) -> Result<Shared, (Defect, String)> {
+        self.may_start()?;
+        let root = Root::seeded_in(&self.fixtures_dir, self.target.docroot())
+            .map_err(|e| (Defect::SetupFailed, e))?;
+        self.plant(&root)?;
+        let (server, stream) = self.started(&root, case)?;
+        Ok(Shared {
+            server,
+            _root: root,
+            waiting: Some(stream),
+        })
+    }
+
+    /// The case on a shared server, which is left running.
+    pub(crate) fn on_shared(
+        &self,
+        case: &Case,
+        shared: &mut Shared,
+    ) -> Result<Tried, (Defect, String)> {
+        self.may_start()?;
+        let stream = match shared.waiting.take() {
+            Some(stream) => stream,
+            None => shared
+                .server
+                .connect()
+                .map_err(|e| (Defect::ConnectionFailed, e))?,
+        };
+        self.exchange(case, stream, &mut shared.server)
+    }
+
+    /// Sends the case's request on `stream` and judges the reply.
+    fn exchange(
+        &self,
+        case: &Case,
+        stream: std::net::TcpStream,
+        server: &mut Server,
+    ) -> Result<Tried, (Defect, String)> {
+        let request = self.request(case);
         let left = self.deadline.saturating_duration_since(Instant::now());
         let patience = case
             .patience(REPLY_TIMEOUT)
@@ -219,6 +347,9 @@ impl Run {
                 format!("{e}\n{}", server.report()),
             )
         })?;
+        if !reply.bytes.is_empty() {
+            self.answered.store(true, Ordering::SeqCst);
+        }
         if reply.bytes.is_empty() && reply.end != End::Open && case.file.expect != Expect::Closed {
             // Closed without a word where one is due: most likely a crash
             // whose traceback is still on its way; let it arrive for the report.
@@ -235,9 +366,12 @@ impl Run {
                 expected: golden,
             },
         };
-        let mut verdict = self.verdict(case, judged, &reply, &mut server);
-        verdict.strays = server.stop();
-        Ok(verdict)
+        let timed_out = reply.end == End::Open && case.file.expect != Expect::Waits;
+        Ok(Tried {
+            timed_out: timed_out && !judged.findings.is_empty(),
+            silent: reply.bytes.is_empty(),
+            verdict: self.verdict(case, judged, &reply, server),
+        })
     }
 
     /// The case's other acceptable answers, tried when the golden one is not
@@ -299,20 +433,22 @@ impl Run {
         chosen
     }
 
-    /// The case's request; for a seeded case, with the seeded file's name,
-    /// once that file is planted in the served folder.
-    fn request(&self, case: &Case, root: &Root) -> Result<Vec<u8>, (Defect, String)> {
-        let Some(kind) = case.file.seeded else {
-            return Ok(case.request.clone());
-        };
+    /// The seeded files, in the folder the server serves.
+    fn plant(&self, root: &Root) -> Result<(), (Defect, String)> {
         let served = root.www().join(self.target.docroot().unwrap_or(""));
         self.seed
             .plant(&served)
-            .map_err(|e| (Defect::SetupFailed, e))?;
+            .map_err(|e| (Defect::SetupFailed, e))
+    }
+
+    /// The case's request; for a seeded case, with the seeded file's name.
+    fn request(&self, case: &Case) -> Vec<u8> {
+        let Some(kind) = case.file.seeded else {
+            return case.request.clone();
+        };
         let text = String::from_utf8_lossy(&case.request);
-        Ok(text
-            .replace(seeded::NAME, &self.seed.name(kind))
-            .into_bytes())
+        text.replace(seeded::NAME, &self.seed.name(kind))
+            .into_bytes()
     }
 
     /// Refuses to start once the budget is spent or the server never started.
@@ -323,6 +459,17 @@ impl Run {
                 format!(
                     "the whole run may take {:?}; a server that hangs used it up",
                     self.budget
+                ),
+            ));
+        }
+        if self.silent_timeouts.load(Ordering::SeqCst) >= GIVE_UP_SILENT_AFTER
+            && !self.answered.load(Ordering::SeqCst)
+        {
+            return Err((
+                Defect::NeverAnswered,
+                format!(
+                    "{GIVE_UP_SILENT_AFTER} cases and the preflight's requests waited {REPLY_TIMEOUT:?} \
+                     each (twice) without a byte; the rest are not run"
                 ),
             ));
         }
@@ -383,7 +530,7 @@ impl Run {
         })
     }
 
-    fn not_run(&self, case: &Case, defect: Defect, detail: &str) -> Verdict {
+    pub(crate) fn not_run(&self, case: &Case, defect: Defect, detail: &str) -> Verdict {
         Verdict {
             name: case.name.clone(),
             item: case.item(),

@@ -5,11 +5,12 @@
 //! One grading, data flowing one way:
 //!
 //! ```text
-//! suite::plan ─> grade::Run::case ────────────────────────────────> score ─> export
-//! case files     root: fresh www/ + canary   exchange: the request   rubric    results.json,
-//! (case, files)  launch/process: the server  on its schedule,        items,    JUnit
-//!                under test, in a sandbox    the reply; compare:     scorecard
-//!                                            defects -> items
+//! suite::plan ─> lanes ─> grade::Run ──────────────────────────────> score ─> export
+//! case files     servers  root: fresh www/ + canary   exchange: the    rubric    results.json,
+//! (case, files)  shared   launch/process: the server  request on its   items,    JUnit
+//!                by the   under test, in a sandbox    schedule, the    scorecard
+//!                cases                                reply; compare:
+//!                that may                             defects -> items
 //! ```
 //!
 //! The pieces any test of a server can use on their own: [`root::Root`],
@@ -21,6 +22,7 @@ pub mod exchange;
 pub mod export;
 pub mod files;
 pub mod grade;
+pub mod lanes;
 pub mod launch;
 pub mod preflight;
 pub mod process;

@@ -10,7 +10,7 @@
 use std::time::{Duration, Instant};
 
 use crate::exchange::{exchange_on, get, Schedule};
-use crate::grade::{Target, REPLY_TIMEOUT};
+use crate::grade::Target;
 use crate::launch::{self, Submission, DEFAULT_PORT};
 use crate::process::{Server, START_TIMEOUT};
 use crate::procfs;
@@ -19,6 +19,8 @@ use crate::suite::Layout;
 
 /// How many of the server's last lines a failed start shows.
 const LAST_LINES: usize = 6;
+/// How long the guide's requests wait for an answer: a liveness check.
+const LIVENESS_WAIT: Duration = Duration::from_secs(3);
 /// How often the preflight looks whether the server listens yet.
 const POLL: Duration = Duration::from_millis(20);
 
@@ -27,6 +29,9 @@ const POLL: Duration = Duration::from_millis(20);
 pub struct Preflight {
     pub target: Target,
     pub notes: Vec<String>,
+    /// Whether the server started, and whether any byte came back.
+    pub started: bool,
+    pub answered: bool,
 }
 
 pub fn check(target: Target, layout: &Layout) -> Preflight {
@@ -34,28 +39,33 @@ pub fn check(target: Target, layout: &Layout) -> Preflight {
         return Preflight {
             target,
             notes: Vec::new(),
+            started: true,
+            answered: true,
         };
     };
     let mut notes = Vec::new();
-    let submission = match probe(submission.clone(), layout, &mut notes) {
-        Ok(found) => found,
+    let (submission, started, answered) = match probe(submission.clone(), layout, &mut notes) {
+        Ok((found, answered)) => (found, true, answered),
         Err(problem) => {
             notes.push(problem);
-            submission
+            (submission, false, false)
         }
     };
     Preflight {
         target: Target::Command(submission),
         notes,
+        started,
+        answered,
     }
 }
 
-/// Starts the server once and asks for the guide's two files.
+/// Starts the server once and asks for the guide's two files (the second
+/// only when the first got an answer); whether any byte came back.
 fn probe(
     mut submission: Submission,
     layout: &Layout,
     notes: &mut Vec<String>,
-) -> Result<Submission, String> {
+) -> Result<(Submission, bool), String> {
     let root = Root::seeded_in(&layout.fixtures, submission.docroot.as_deref())?;
     let mut server = launch::command(&submission, &root, &layout.protected())?;
     let asked = server.addr.port();
@@ -85,8 +95,12 @@ fn probe(
         Listening::Not(problem) => return Err(cannot_start(&problem)),
     };
     let request = b"GET /file1.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-    let first = exchange_on(stream, request, &Schedule::All, REPLY_TIMEOUT);
-    let second = get(server.endpoint(), "/file2.html", REPLY_TIMEOUT);
+    let first = exchange_on(stream, request, &Schedule::All, LIVENESS_WAIT);
+    let answered = first.as_ref().is_ok_and(|r| !r.bytes.is_empty());
+    if !answered {
+        return Ok((submission, false));
+    }
+    let second = get(server.endpoint(), "/file2.html", LIVENESS_WAIT);
     let not_found = |reply: &std::io::Result<crate::exchange::Reply>| {
         reply.as_ref().is_ok_and(|r| {
             r.bytes.starts_with(b"HTTP/1.1 404") || r.bytes.starts_with(b"HTTP/1.0 404")
@@ -100,7 +114,7 @@ fn probe(
                 .to_string(),
         );
     }
-    Ok(submission)
+    Ok((submission, true))
 }
 
 enum Listening {
@@ -134,12 +148,19 @@ fn listener(server: &mut Server, asked: u16) -> Listening {
         if !ports.is_empty() {
             return Listening::Elsewhere(ports);
         }
-        if server.exit_status().is_some() || Instant::now() >= deadline {
+        if server.exit_status().is_some() {
             // Its own words on why: the exit status and the last lines.
             return match server.connect() {
                 Ok(stream) => Listening::Asked(stream),
                 Err(problem) => Listening::Not(problem),
             };
+        }
+        if Instant::now() >= deadline {
+            return Listening::Not(format!(
+                "the server accepted no connection on port {asked} within {START_TIMEOUT:?} \
+                 (its working directory is a temp dir: are the paths in the command absolute?)\n{}",
+                server.report()
+            ));
         }
         // Polling a condition (is it listening yet?) with a bound.
         std::thread::sleep(POLL);

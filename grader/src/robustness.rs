@@ -166,14 +166,20 @@ pub fn sequence(
     Ok(findings)
 }
 
-/// A fresh server, once it answers the guide's request.
+/// A fresh server, once it answers the guide's request. One that does not,
+/// fresh, has nothing the sequence could take away: it stops there.
 fn start(submission: &Submission, root: &Root, protected: &[PathBuf]) -> Result<Server, String> {
     let mut server = launch::command(submission, root, protected)?;
     let stream = server.connect()?;
     // The connection that found it listening asks the guide's request, so
     // that a server that mishandles an empty connection is not tripped here.
-    let _ = exchange_on(stream, GUIDE_FILE1, &Schedule::All, LIVENESS_WAIT);
-    Ok(server)
+    let first = exchange_on(stream, GUIDE_FILE1, &Schedule::All, LIVENESS_WAIT);
+    if first.is_ok_and(|reply| reply.bytes.starts_with(b"HTTP/")) {
+        return Ok(server);
+    }
+    Err(format!(
+        "a fresh server gave the guide's request no answer in {LIVENESS_WAIT:?}"
+    ))
 }
 
 /// The liveness check: the guide's request, answered within [`LIVENESS_WAIT`].

@@ -124,7 +124,20 @@ pub fn grade(
             Planned::Broken { name, problem } => broken.push((name.clone(), problem.clone())),
         }
     }
-    let verdicts = run_all(&run, &cases, settings.jobs, progress);
+    let run = run.after_preflight(checked.started, checked.answered);
+    // The robustness sequence runs its own server beside the cases, unless
+    // the server's one port allows only one at a time.
+    let (verdicts, robustness) = thread::scope(|scope| {
+        let beside = (settings.robustness && !checked.target.one_port())
+            .then(|| scope.spawn(|| sequence(&checked.target, layout, deadline)));
+        let verdicts = run_all(&run, &cases, settings.jobs, progress);
+        let robustness = match beside {
+            Some(handle) => handle.join().ok().flatten(),
+            None if settings.robustness => sequence(&checked.target, layout, deadline),
+            None => None,
+        };
+        (verdicts, robustness)
+    });
     let mut card = Scorecard::new(
         &checked.target.describe(),
         &verdicts,
@@ -134,8 +147,8 @@ pub fn grade(
     );
     card.notes = run_notes(&run, &verdicts);
     card.notes.extend(checked.notes);
-    if settings.robustness {
-        conclude(&mut card, &checked.target, layout, deadline);
+    if let Some(robustness) = robustness {
+        conclude(&mut card, robustness);
     }
     Ok(Graded {
         card,
@@ -178,13 +191,22 @@ pub fn run_notes(run: &Run, verdicts: &[Verdict]) -> Vec<String> {
     notes
 }
 
-/// After the cases: the robustness sequence, for a submission.
+/// The robustness sequence, for a submission (`None` for our own server).
 /// Its steps stop at `deadline`, the end of the submission's budget.
-pub fn conclude(card: &mut Scorecard, target: &Target, layout: &Layout, deadline: Instant) {
+pub fn sequence(
+    target: &Target,
+    layout: &Layout,
+    deadline: Instant,
+) -> Option<Result<Vec<robustness::Finding>, String>> {
     let Target::Command(submission) = target else {
-        return;
+        return None;
     };
-    match robustness::sequence(submission, layout, deadline) {
+    Some(robustness::sequence(submission, layout, deadline))
+}
+
+/// What the robustness sequence found, on the scorecard.
+pub fn conclude(card: &mut Scorecard, sequence: Result<Vec<robustness::Finding>, String>) {
+    match sequence {
         Ok(findings) => card.robustness = Some(findings),
         Err(problem) => card
             .notes
@@ -215,15 +237,18 @@ pub fn core_total(planned: &[Planned]) -> usize {
         .count()
 }
 
-/// Runs `cases` on `threads` threads (each case mostly waits on its server),
-/// telling `progress` (done, total) after each; the verdicts sorted by name.
+/// Runs `cases` on `threads` lanes (each case mostly waits on its server;
+/// [`crate::lanes`] says which share one), telling `progress` (done, total)
+/// after each; the verdicts sorted by name. A server on one fixed port
+/// outside a sandbox gets one lane.
 pub fn run_all(
     run: &Run,
     cases: &[&Case],
     threads: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Vec<Verdict> {
-    let mut verdicts = parallel(cases, threads, |case| run.case(case), progress);
+    let threads = if run.target.one_port() { 1 } else { threads };
+    let mut verdicts = crate::lanes::run(run, cases, threads, progress);
     verdicts.sort_by(|a, b| a.name.cmp(&b.name));
     verdicts
 }

@@ -3,15 +3,15 @@
 //! ever graded: the score, the points lost per item, the path rule seen, and
 //! the robustness findings named.
 //!
-//! The rubric cases of all servers run first, several servers at a time (most
-//! of a case is waiting on a Python start); the robustness sequences, whose
-//! busy-loop verdict measures CPU, run afterwards, two at a time, so that a
-//! spinning server is not starved of the core it spins on.
+//! Each server is graded as `grade one` grades it (the rubric's cases and,
+//! beside them, the robustness sequence), two servers at a time, as the
+//! class command's default: the busy-loop verdict measures CPU, so a
+//! spinning server must not be starved of the core it spins on.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use grader::files;
 use grader::grade::Target;
@@ -23,11 +23,9 @@ use serde::Deserialize;
 
 const SERVERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/servers");
 
-/// Servers graded at once, and cases in flight within each.
-const SERVERS_AT_ONCE: usize = 4;
+/// Servers graded at once (see the module comment), and lanes within each.
+const SERVERS_AT_ONCE: usize = 2;
 const JOBS: usize = 4;
-/// Robustness sequences at once (see the module comment).
-const SEQUENCES_AT_ONCE: usize = 2;
 /// A bound on each server's run; far above what it needs.
 const BUDGET: Duration = Duration::from_secs(240);
 
@@ -167,9 +165,9 @@ fn every_server_gets_the_verdict_written_in_its_expect_toml() {
         budget: BUDGET,
         jobs: JOBS,
         only: Some("core/".to_string()),
-        robustness: false,
+        robustness: true,
     };
-    let mut graded = suite::parallel(
+    let graded = suite::parallel(
         &servers,
         SERVERS_AT_ONCE,
         |server| {
@@ -178,20 +176,8 @@ fn every_server_gets_the_verdict_written_in_its_expect_toml() {
         },
         &|_, _| {},
     );
-    let sequences = suite::parallel(
-        &graded,
-        SEQUENCES_AT_ONCE,
-        |done| {
-            let mut card = Scorecard::new("", &[], 0, Vec::new(), Vec::new());
-            suite::conclude(&mut card, &done.target, &layout, Instant::now() + BUDGET);
-            (card.robustness, card.notes)
-        },
-        &|_, _| {},
-    );
     let mut wrong = Vec::new();
-    for ((server, done), (robustness, notes)) in servers.iter().zip(&mut graded).zip(sequences) {
-        done.card.robustness = robustness;
-        done.card.notes.extend(notes);
+    for (server, done) in servers.iter().zip(&graded) {
         let mut differences = differences(&done.card, &server.expect);
         for note in expected_notes(&server.name) {
             if !done.card.notes.iter().any(|n| n.contains(note)) {

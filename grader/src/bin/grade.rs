@@ -35,8 +35,8 @@ Usage: grade one [OPTIONS] (--cmd TEMPLATE | SUBMISSION_DIR)
   --results FILE     also write Gradescope's results.json to FILE
   --junit FILE       also write JUnit XML to FILE
   --report FILE      also write the full report, every failing case, as Markdown
-  --budget SECS      the whole run's time budget [default: 300]
-  --jobs N           cases run at once [default: 4]
+  --budget SECS      the whole run's time budget [default: 60]
+  --jobs N           cases run at once [default: 6]
   --strict           failures outside the rubric fail the run too
   -h, --help         print this help
   -V, --version      print the version
@@ -45,10 +45,10 @@ Exit status: 0 when the server earns every rubric point, 1 when it does not
 (or a file could not be written), 2 for bad arguments.
 ";
 
-const DEFAULT_BUDGET: Duration = Duration::from_secs(300);
+const DEFAULT_BUDGET: Duration = Duration::from_secs(60);
 /// Cases in flight at once: each mostly waits on its server's start and the
 /// schedule's pauses, so more than the cores.
-const DEFAULT_JOBS: usize = 4;
+const DEFAULT_JOBS: usize = 6;
 
 struct Options {
     target: Target,
