@@ -272,3 +272,57 @@ fn xml(text: &str) -> String {
     }
     out
 }
+
+/// Gradescope's results.json as the autograder and the class run write it:
+/// [`results_json`] with the run's `execution_time`, every output as
+/// Markdown (the scorecard's text fenced, so its columns stay), the
+/// robustness test at `robustness_visibility` (`visible`, `after_due_date`,
+/// ...), and the grader's own output shown to the student.
+pub fn gradescope(
+    card: &Scorecard,
+    seconds: f64,
+    robustness_visibility: &str,
+) -> serde_json::Value {
+    let mut value = results_json(card);
+    let fence = |text: &serde_json::Value| {
+        serde_json::Value::String(format!(
+            "```text\n{}\n```",
+            text.as_str().unwrap_or_default().trim_end()
+        ))
+    };
+    if let Some(output) = value.get("output").map(fence) {
+        value["output"] = output;
+    }
+    if let Some(tests) = value.get_mut("tests").and_then(|t| t.as_array_mut()) {
+        for test in tests {
+            if let Some(output) = test.get("output").map(fence) {
+                test["output"] = output;
+            }
+            test["output_format"] = "md".into();
+            let robustness = test["name"]
+                .as_str()
+                .is_some_and(|name| name.starts_with("robustness sequence"));
+            if robustness {
+                test["visibility"] = robustness_visibility.into();
+            }
+        }
+    }
+    value["execution_time"] = seconds.round().into();
+    value["output_format"] = "md".into();
+    value["stdout_visibility"] = "visible".into();
+    value
+}
+
+/// results.json for a submission that could not be graded: 0 points and why.
+pub fn not_graded(problem: &str, seconds: f64) -> serde_json::Value {
+    serde_json::json!({
+        "score": 0,
+        "max_score": crate::rubric::max_score(),
+        "output": format!("```text\nNOT GRADED: {}\n```", capped(problem.to_string()).trim_end()),
+        "output_format": "md",
+        "execution_time": seconds.round(),
+        "stdout_visibility": "visible",
+        "visibility": "visible",
+        "tests": [],
+    })
+}

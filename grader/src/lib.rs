@@ -16,11 +16,15 @@
 //! The pieces any test of a server can use on their own: [`root::Root`],
 //! [`launch`] and [`process::Server`], [`exchange`], [`show`].
 
+pub mod build_step;
 pub mod case;
+pub mod chart;
+pub mod class;
 pub mod compare;
 pub mod exchange;
 pub mod export;
 pub mod files;
+pub mod folder;
 pub mod grade;
 pub mod lanes;
 pub mod launch;

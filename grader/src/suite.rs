@@ -81,8 +81,11 @@ pub struct Settings {
     pub jobs: usize,
     /// Only the cases whose name starts with this (`core/`), if set.
     pub only: Option<String>,
-    /// Run the robustness sequence after the cases.
+    /// Run the robustness sequence beside the cases.
     pub robustness: bool,
+    /// Let cases share servers ([`crate::lanes`]); off, every case gets a
+    /// fresh server, as the grader once did (the speed benchmark's baseline).
+    pub share: bool,
 }
 
 /// A grading's results: the scorecard, the verdicts, and the target as the
@@ -128,9 +131,15 @@ pub fn grade(
     // The robustness sequence runs its own server beside the cases, unless
     // the server's one port allows only one at a time.
     let (verdicts, robustness) = thread::scope(|scope| {
-        let beside = (settings.robustness && !checked.target.one_port())
+        let beside = (settings.robustness && settings.share && !checked.target.one_port())
             .then(|| scope.spawn(|| sequence(&checked.target, layout, deadline)));
-        let verdicts = run_all(&run, &cases, settings.jobs, progress);
+        let verdicts = if settings.share {
+            run_all(&run, &cases, settings.jobs, progress)
+        } else {
+            let mut verdicts = parallel(&cases, settings.jobs, |case| run.case(case), progress);
+            verdicts.sort_by(|a, b| a.name.cmp(&b.name));
+            verdicts
+        };
         let robustness = match beside {
             Some(handle) => handle.join().ok().flatten(),
             None if settings.robustness => sequence(&checked.target, layout, deadline),

@@ -166,6 +166,7 @@ fn every_server_gets_the_verdict_written_in_its_expect_toml() {
         jobs: JOBS,
         only: Some("core/".to_string()),
         robustness: true,
+        share: true,
     };
     let graded = suite::parallel(
         &servers,
