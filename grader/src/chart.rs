@@ -12,6 +12,8 @@ const WIDTH: u32 = 960;
 const ROW: u32 = 22;
 /// Room for the case names left of the bars.
 const LABELS: u32 = 330;
+const RUBRIC_RED: RGBColor = RGBColor(200, 70, 60);
+const OUTSIDE_GREY: RGBColor = RGBColor(150, 150, 150);
 
 /// The chart as SVG text.
 pub fn failures_svg(failures: &[Failed]) -> Result<String, String> {
@@ -26,18 +28,22 @@ pub fn failures_svg(failures: &[Failed]) -> Result<String, String> {
         let title = if shown.is_empty() {
             "No case was failed by any submission".to_string()
         } else {
-            format!("Cases failed, most failed first (top {})", shown.len())
+            format!(
+                "Cases failed, most failed first: the rubric's (red), then the others (grey); top {}",
+                shown.len()
+            )
         };
         let mut chart = ChartBuilder::on(&area)
             .caption(title, ("sans-serif", 18))
             .margin(12)
             .x_label_area_size(30)
             .y_label_area_size(LABELS)
-            .build_cartesian_2d(0..most + 1, (0..rows).into_segmented())
+            .build_cartesian_2d(0..most + 1, (0..rows - 1).into_segmented())
             .map_err(drawing)?;
         let name = |value: &SegmentValue<usize>| match value {
-            SegmentValue::CenterOf(row) => shown
-                .get(rows.saturating_sub(1 + *row))
+            SegmentValue::CenterOf(row) => rows
+                .checked_sub(1 + *row)
+                .and_then(|i| shown.get(i))
                 .map_or(String::new(), |f| f.case.clone()),
             _ => String::new(),
         };
@@ -50,12 +56,18 @@ pub fn failures_svg(failures: &[Failed]) -> Result<String, String> {
             .label_style(("sans-serif", 12))
             .draw()
             .map_err(drawing)?;
-        // The most failed case on top: row 0 is at the bottom.
+        // The most failed case on top: row 0 is at the bottom. A segmented
+        // range 0..N has N + 1 segments, hence `rows - 1` above.
         chart
             .draw_series(shown.iter().enumerate().map(|(i, f)| {
                 let row = rows - 1 - i;
                 let (bottom, top) = (SegmentValue::Exact(row), SegmentValue::Exact(row + 1));
-                Rectangle::new([(0, bottom), (f.by, top)], RGBColor(200, 70, 60).filled())
+                let colour = if f.in_rubric() {
+                    RUBRIC_RED
+                } else {
+                    OUTSIDE_GREY
+                };
+                Rectangle::new([(0, bottom), (f.by, top)], colour.filled())
             }))
             .map_err(drawing)?;
         area.present().map_err(drawing)?;
@@ -80,7 +92,7 @@ mod tests {
                 by: 3,
             },
             Failed {
-                case: "core/traversal-dot-dot".to_string(),
+                case: "robustness/bare-cr".to_string(),
                 description: String::new(),
                 by: 1,
             },
@@ -88,8 +100,9 @@ mod tests {
         let svg = failures_svg(&failed).expect("drawn");
         assert!(svg.starts_with("<svg"), "{svg}");
         assert!(svg.contains("core/missing-file"));
-        assert!(svg.contains("core/traversal-dot-dot"));
-        // The two bars, in the bars' colour.
-        assert_eq!(svg.matches("fill=\"#C8463C\"").count(), 2, "{svg}");
+        assert!(svg.contains("robustness/bare-cr"));
+        // One bar in the rubric's colour, one in the others'.
+        assert_eq!(svg.matches("fill=\"#C8463C\"").count(), 1, "{svg}");
+        assert_eq!(svg.matches("fill=\"#969696\"").count(), 1, "{svg}");
     }
 }

@@ -249,8 +249,16 @@ pub fn failures(outcomes: &[Outcome], layout: &Layout) -> Vec<Failed> {
             by,
         })
         .collect();
-    failed.sort_by(|a, b| b.by.cmp(&a.by).then(a.case.cmp(&b.case)));
+    // The cases that cost points first: they are what a course acts on.
+    failed.sort_by(|a, b| (!a.in_rubric(), b.by, &a.case).cmp(&(!b.in_rubric(), a.by, &b.case)));
     failed
+}
+
+impl Failed {
+    /// A core case: its outcome costs rubric points.
+    pub fn in_rubric(&self) -> bool {
+        case::profile_of(&self.case) == case::CORE
+    }
 }
 
 /// `summary.md`: how many were graded, the score distribution, the cases
@@ -281,20 +289,34 @@ pub fn summary(outcomes: &[Outcome], failures: &[Failed]) -> String {
     for (score, (_, count)) in scores {
         let _ = writeln!(out, "| {score} | {count} |");
     }
-    out += "\n## Cases failed, most failed first\n\n";
+    out += "\n## Cases failed, most failed first\n";
     if failures.is_empty() {
-        out += "Every graded submission passed every case.\n";
+        out += "\nEvery graded submission passed every case.\n";
         return out;
     }
-    out += "| case | failed by | what it checks |\n| --- | ---: | --- |\n";
-    for f in failures {
-        let _ = writeln!(
-            out,
-            "| {} | {} of {graded} | {} |",
-            f.case,
-            f.by,
-            f.description.replace('|', "\\|")
-        );
+    for (title, in_rubric) in [
+        ("The rubric's cases (core/): these cost points", true),
+        ("Outside the rubric (reported, not scored)", false),
+    ] {
+        let _ = writeln!(out, "\n### {title}\n");
+        let rows: Vec<&Failed> = failures
+            .iter()
+            .filter(|f| f.in_rubric() == in_rubric)
+            .collect();
+        if rows.is_empty() {
+            out += "None failed.\n";
+            continue;
+        }
+        out += "| case | failed by | what it checks |\n| --- | ---: | --- |\n";
+        for f in rows {
+            let _ = writeln!(
+                out,
+                "| {} | {} of {graded} | {} |",
+                f.case,
+                f.by,
+                f.description.replace('|', "\\|")
+            );
+        }
     }
     out
 }

@@ -3,9 +3,9 @@
 //! note at the top of the scorecard, said once instead of in every case.
 //!
 //! A server that ignores the port it is given and listens on the assignment's
-//! default (28333) is graded there, one case at a time; a server that answers
-//! every file with 404 most likely serves a subdirectory, which
-//! `WEBSERVER_DOCROOT` names.
+//! default (28333) is graded there (one case at a time when uncontained); a
+//! server that answers every file with 404 most likely serves a subdirectory,
+//! which `WEBSERVER_DOCROOT` names.
 
 use std::time::{Duration, Instant};
 
@@ -76,7 +76,7 @@ fn probe(
         {
             notes.push(format!(
                 "it listens on port {DEFAULT_PORT} (the assignment's default), not on the port it \
-                 was given ({asked}): graded there, one case at a time"
+                 was given ({asked}): graded there"
             ));
             submission.port = Some(DEFAULT_PORT);
             server.addr.set_port(DEFAULT_PORT);
