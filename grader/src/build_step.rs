@@ -5,7 +5,7 @@
 //! written.
 
 use std::fs::{self, File};
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread;
@@ -110,11 +110,10 @@ pub fn run(source: &Path, line: &str, protected: &[PathBuf]) -> Result<Built, St
 /// The end of the build's output, bounded.
 fn tail(log: &Path) -> String {
     let mut bytes = Vec::new();
-    if let Ok(file) = File::open(log) {
+    if let Ok(mut file) = File::open(log) {
         let size = fs::metadata(log).map_or(0, |m| m.len());
         let skip = size.saturating_sub(OUTPUT_TAIL as u64);
-        let mut file = file;
-        let _ = std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(skip));
+        let _ = file.seek(SeekFrom::Start(skip));
         let _ = file.take(OUTPUT_TAIL as u64).read_to_end(&mut bytes);
     }
     String::from_utf8_lossy(&bytes).trim_end().to_string()

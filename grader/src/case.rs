@@ -128,6 +128,13 @@ impl Case {
         }
     }
 
+    /// Whether the case may run on a server that served other cases before:
+    /// it changes nothing in the served tree and passes the server nothing
+    /// of its own.
+    pub fn shares_a_server(&self) -> bool {
+        self.file.setup.is_empty() && self.file.args.is_empty()
+    }
+
     /// Why the case cannot grade a server other than the bundled one, if so:
     /// server flags are our binary's CLI, which no submission shares.
     pub fn bundled_only(&self) -> Option<String> {

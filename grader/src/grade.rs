@@ -266,20 +266,12 @@ impl Run {
         tried.verdict
     }
 
-    /// Whether `case` may run on a server that served other cases before:
-    /// it changes nothing in the served tree and passes the server nothing
-    /// of its own.
-    pub(crate) fn shareable(&self, case: &Case) -> bool {
-        case.file.setup.is_empty() && case.file.args.is_empty()
-    }
-
     /// The case from start to verdict, on a fresh server; `Err` when it
     /// could not be run.
     fn attempt(&self, case: &Case) -> Result<Tried, (Defect, String)> {
         self.may_start()?;
         let _turn = self.target.one_port().then(|| lock(&self.one_at_a_time));
-        let root = Root::seeded_in(&self.fixtures_dir, self.target.docroot())
-            .map_err(|e| (Defect::SetupFailed, e))?;
+        let root = self.fresh_root()?;
         case.prepare(&root)
             .map_err(|e| (Defect::SetupFailed, format!("setup: {e}")))?;
         if case.file.seeded.is_some() {
@@ -292,11 +284,10 @@ impl Run {
     }
 
     /// A fresh server for cases to share, started for `case` (which
-    /// [`Run::shareable`] allows), in a tree with the seeded files planted.
+    /// [`Case::shares_a_server`] allows), in a tree with the seeded files planted.
     pub(crate) fn shared_server(&self, case: &Case) -> Result<Shared, (Defect, String)> {
         self.may_start()?;
-        let root = Root::seeded_in(&self.fixtures_dir, self.target.docroot())
-            .map_err(|e| (Defect::SetupFailed, e))?;
+        let root = self.fresh_root()?;
         self.plant(&root)?;
         let (server, stream) = self.started(&root, case)?;
         Ok(Shared {
@@ -431,6 +422,12 @@ impl Run {
         // A failing answer shows no path rule.
         chosen.rule = None;
         chosen
+    }
+
+    /// A fresh copy of the fixtures, where the target serves them.
+    fn fresh_root(&self) -> Result<Root, (Defect, String)> {
+        Root::seeded_in(&self.fixtures_dir, self.target.docroot())
+            .map_err(|e| (Defect::SetupFailed, e))
     }
 
     /// The seeded files, in the folder the server serves.

@@ -1,6 +1,6 @@
 //! How a run's cases share servers, so that one submission is graded in
 //! seconds rather than minutes: each lane (a thread) keeps one server running
-//! between the cases that cannot disturb it ([`Run::shareable`]: no setup of
+//! between the cases that cannot disturb it ([`Case::shares_a_server`]: no setup of
 //! their own, no flags), as a staff member tries request after request on
 //! one running server.
 //!
@@ -13,11 +13,10 @@
 //! on a server of their own, as before.
 
 use std::sync::Mutex;
-use std::thread;
 
 use crate::case::Case;
 use crate::grade::{Run, Shared, Verdict};
-use crate::suite::lock;
+use crate::suite::{self, lock};
 
 /// The shared server of one lane and the case it served last (which the
 /// processes it leaves behind are charged to).
@@ -34,40 +33,21 @@ pub fn run(
     lanes: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Vec<Verdict> {
-    let next = Mutex::new(0..cases.len());
-    let done: Mutex<Vec<(usize, Verdict)>> = Mutex::new(Vec::with_capacity(cases.len()));
     let strays: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
-    thread::scope(|scope| {
-        for _ in 0..lanes.max(1) {
-            scope.spawn(|| {
-                let mut kept: Option<Kept> = None;
-                // Bounded: each turn takes one index off a finite range. The
-                // index is taken in a statement of its own so that the lock
-                // is not held through the case.
-                loop {
-                    let Some(i) = lock(&next).next() else {
-                        break;
-                    };
-                    let verdict = on_lane(run, cases[i], i, &mut kept, &strays);
-                    let count = {
-                        let mut done = lock(&done);
-                        done.push((i, verdict));
-                        done.len()
-                    };
-                    progress(count, cases.len());
-                }
-                release(&mut kept, &strays);
-            });
-        }
-    });
-    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut verdicts = suite::parallel_with(
+        cases,
+        lanes,
+        || None,
+        |kept: &mut Option<Kept>, i, case| on_lane(run, case, i, kept, &strays),
+        |mut kept| release(&mut kept, &strays),
+        progress,
+    );
     for (i, left) in strays.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        if let Some((_, verdict)) = done.iter_mut().find(|(j, _)| *j == i) {
+        if let Some(verdict) = verdicts.get_mut(i) {
             verdict.strays = verdict.strays.max(left);
         }
     }
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, verdict)| verdict).collect()
+    verdicts
 }
 
 /// One case on a lane: on the lane's shared server when it may, where a
@@ -79,7 +59,7 @@ fn on_lane(
     kept: &mut Option<Kept>,
     strays: &Mutex<Vec<(usize, usize)>>,
 ) -> Verdict {
-    if !run.shareable(case) {
+    if !case.shares_a_server() {
         if run.target.one_port() {
             // Its own server needs the port the shared one holds.
             release(kept, strays);

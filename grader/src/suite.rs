@@ -133,13 +133,7 @@ pub fn grade(
     let (verdicts, robustness) = thread::scope(|scope| {
         let beside = (settings.robustness && settings.share && !checked.target.one_port())
             .then(|| scope.spawn(|| sequence(&checked.target, layout, deadline)));
-        let verdicts = if settings.share {
-            run_all(&run, &cases, settings.jobs, progress)
-        } else {
-            let mut verdicts = parallel(&cases, settings.jobs, |case| run.case(case), progress);
-            verdicts.sort_by(|a, b| a.name.cmp(&b.name));
-            verdicts
-        };
+        let verdicts = run_all(&run, &cases, settings, progress);
         let robustness = match beside {
             Some(handle) => handle.join().ok().flatten(),
             None if settings.robustness => sequence(&checked.target, layout, deadline),
@@ -246,18 +240,26 @@ pub fn core_total(planned: &[Planned]) -> usize {
         .count()
 }
 
-/// Runs `cases` on `threads` lanes (each case mostly waits on its server;
-/// [`crate::lanes`] says which share one), telling `progress` (done, total)
-/// after each; the verdicts sorted by name. A server on one fixed port
-/// outside a sandbox gets one lane.
+/// Runs `cases` on `settings.jobs` lanes (each case mostly waits on its
+/// server; [`crate::lanes`] says which share one, unless `settings.share` is
+/// off), telling `progress` (done, total) after each; the verdicts sorted by
+/// name. A server on one fixed port outside a sandbox gets one lane.
 pub fn run_all(
     run: &Run,
     cases: &[&Case],
-    threads: usize,
+    settings: &Settings,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Vec<Verdict> {
-    let threads = if run.target.one_port() { 1 } else { threads };
-    let mut verdicts = crate::lanes::run(run, cases, threads, progress);
+    let threads = if run.target.one_port() {
+        1
+    } else {
+        settings.jobs
+    };
+    let mut verdicts = if settings.share {
+        crate::lanes::run(run, cases, threads, progress)
+    } else {
+        parallel(cases, threads, |case| run.case(case), progress)
+    };
     verdicts.sort_by(|a, b| a.name.cmp(&b.name));
     verdicts
 }
@@ -269,22 +271,42 @@ pub fn parallel<J: Sync, R: Send>(
     work: impl Fn(&J) -> R + Sync,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Vec<R> {
+    parallel_with(jobs, threads, || (), |(), _, job| work(job), drop, progress)
+}
+
+/// [`parallel`], each thread with a state of its own: made by `start`,
+/// handed to `work` with each job (and its index), given to `finish` when
+/// the jobs are done.
+pub fn parallel_with<J: Sync, R: Send, S>(
+    jobs: &[J],
+    threads: usize,
+    start: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, usize, &J) -> R + Sync,
+    finish: impl Fn(S) + Sync,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Vec<R> {
     let next = Mutex::new(0..jobs.len());
     let done: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(jobs.len()));
     thread::scope(|scope| {
         for _ in 0..threads.max(1) {
-            scope.spawn(|| loop {
-                // Bounded: each turn takes one index off a finite range.
-                let Some(i) = lock(&next).next() else {
-                    break;
-                };
-                let result = work(&jobs[i]);
-                let count = {
-                    let mut done = lock(&done);
-                    done.push((i, result));
-                    done.len()
-                };
-                progress(count, jobs.len());
+            scope.spawn(|| {
+                let mut state = start();
+                // Bounded: each turn takes one index off a finite range. The
+                // index is taken in a statement of its own so that the lock
+                // is not held through the job.
+                loop {
+                    let Some(i) = lock(&next).next() else {
+                        break;
+                    };
+                    let result = work(&mut state, i, &jobs[i]);
+                    let count = {
+                        let mut done = lock(&done);
+                        done.push((i, result));
+                        done.len()
+                    };
+                    progress(count, jobs.len());
+                }
+                finish(state);
             });
         }
     });
