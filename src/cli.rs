@@ -64,10 +64,10 @@ Limits (what one client may cost; defaults are in src/limits.rs):
                   nothing) [default: 10000]
       --send-timeout-ms MS  Time a response may wait for the client to read
                   more before the connection is cut [default: 30000]
-      --max-line-bytes N    Longest request line, else 414 [default: 4096]
+      --max-line-bytes N    Longest request line, else 414 [default: 8192]
       --max-head-bytes N    Largest request head, request line included,
-                  else 431; also each connection's read buffer
-                  [default: 8192, from 64 to 1048576]
+                  else 431; a connection's buffer grows to it at most
+                  [default: 16384, from 64 to 1048576]
 
 Without --tree, a request names a file by the last part of its path:
 GET /a/b/file1.txt serves ROOT/file1.txt. Nothing outside ROOT is ever served,

@@ -18,6 +18,12 @@
 //! - A client that closes or resets mid-head is gone: nothing is sent.
 //! - A defect in the head is answered as soon as it is visible (a bare LF, an
 //!   overlong line), without waiting for the rest.
+//! - A request that declares a body (a Content-Length above 0, a
+//!   Transfer-Encoding) or sends bytes past its head is answered, then its input
+//!   is drained for [`LINGER`]: the body is never read as a request, and never
+//!   left unread at the close, where the kernel's reset would destroy the reply.
+//! - A HEAD gets no body, errors included; it is known by its first word, so a
+//!   HEAD refused before it parses (400, 414, 431, 505) is treated the same.
 //! - A file or directory the resolver found but that cannot be opened for want
 //!   of descriptors or memory is a 503, not a 404: the shortage is ours, and a
 //!   404 for a file that exists would be cached (`tests/integration/robustness_descriptors.rs`).
@@ -29,7 +35,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::time::Instant;
 
-use crate::limits::{Limits, LINGER, LINGER_BYTES};
+use crate::limits::{Limits, FIRST_HEAD_BUFFER, LINGER, LINGER_BYTES};
 use crate::request::{self, Method, Request};
 use crate::resolve::{self, Found, Refusal, Site};
 use crate::response::{self, Status};
@@ -47,19 +53,20 @@ enum Unread {
 
 /// Serves one connection and closes it.
 pub fn serve(mut stream: TcpStream, site: &Site, limits: &Limits) {
-    // On the heap, as its size is a setting (`--max-head-bytes`).
-    let mut buf = vec![0u8; limits.max_head];
+    let mut buf = Vec::new();
+    let read = read_head(&mut stream, &mut buf, limits);
     // A HEAD gets exactly the head GET would get, errors included: no body.
-    let mut head_only = false;
-    let (answer, unread_input) = match read_head(&mut stream, &mut buf, limits) {
-        Ok((received, len)) => {
-            let answer = request::parse(&buf[..len])
+    // Judged from the first word, so a HEAD refused before it parses gets no body.
+    let head_only = buf.starts_with(b"HEAD ");
+    let (answer, unread_input) = match read {
+        Ok(len) => {
+            let parsed = request::parse(&buf[..len]);
+            // A declared body was never read: it must be drained, not reset.
+            let body = parsed.is_ok_and(|request| request.declares_body());
+            let answer = parsed
                 .map_err(status_for)
-                .and_then(|request| {
-                    head_only = request.method == Method::Head;
-                    respond(&stream, site, &request, limits)
-                });
-            (answer, received > len)
+                .and_then(|request| respond(&stream, site, &request, limits));
+            (answer, buf.len() > len || body)
         }
         Err(Unread::Gone) | Err(Unread::Timeout { received: 0 }) => return,
         Err(Unread::Timeout { .. }) => (Err(Status::RequestTimeout), true),
@@ -83,24 +90,29 @@ pub fn serve(mut stream: TcpStream, site: &Site, limits: &Limits) {
     }
 }
 
-/// Reads until the head is whole. Returns the bytes received and the head's length.
-fn read_head(
-    stream: &mut TcpStream,
-    buf: &mut [u8],
-    limits: &Limits,
-) -> Result<(usize, usize), Unread> {
+/// Reads into `buf` until the head is whole, and returns the head's length; `buf`
+/// then holds every byte received. It grows with what arrives, never past the
+/// head limit.
+fn read_head(stream: &mut TcpStream, buf: &mut Vec<u8>, limits: &Limits) -> Result<usize, Unread> {
     let deadline = Instant::now() + limits.head_timeout;
     let mut received = 0;
     let mut framer = request::Framer::default();
     loop {
         match framer.advance(&buf[..received], limits) {
-            Ok(Some(len)) => return Ok((received, len)),
+            Ok(Some(len)) => {
+                buf.truncate(received);
+                return Ok(len);
+            }
             Ok(None) => {}
             Err(e) => return Err(Unread::Invalid(e)),
         }
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
             return Err(Unread::Timeout { received });
+        }
+        if received == buf.len() {
+            let grown = (buf.len() * 2).max(FIRST_HEAD_BUFFER).min(limits.max_head);
+            buf.resize(grown, 0);
         }
         match stream.read(&mut buf[received..]) {
             Ok(0) => return Err(Unread::Gone),
@@ -206,7 +218,10 @@ fn unreadable(error: io::Error) -> Status {
 fn status_for(error: request::Error) -> Status {
     use request::Error::*;
     match error {
-        RequestLine | Target | Version | Header | LineEnding | Host => Status::BadRequest,
+        RequestLine | Target | Version | Header | LineEnding | Host | NotHttp | Framing => {
+            Status::BadRequest
+        }
+        MethodTooLong | UnknownCoding => Status::NotImplemented,
         UnsupportedVersion => Status::VersionNotSupported,
         LineTooLong => Status::UriTooLong,
         HeadTooLarge => Status::HeaderFieldsTooLarge,

@@ -18,11 +18,21 @@ pub const DEFAULT_PORT: u16 = 28333;
 pub const LISTEN_BACKLOG: i32 = 1024;
 
 /// Longest request line (`GET /path HTTP/1.1`), CRLF excluded; longer is 414.
-pub const MAX_REQUEST_LINE: usize = 4096;
+/// RFC 9112 §3 recommends supporting at least 8,000 bytes.
+pub const MAX_REQUEST_LINE: usize = 8192;
 
 /// Largest request head, request line and headers and the blank line; larger is 431.
-/// It is also the size of the one buffer a connection reads into.
-pub const MAX_HEAD: usize = 8192;
+/// Room for a request line at [`MAX_REQUEST_LINE`] and headers beside it.
+pub const MAX_HEAD: usize = 16 * 1024;
+
+/// The head buffer's first size. It grows with the bytes that arrive, up to the
+/// head limit, so a thousand stalled clients that sent a few bytes hold a few
+/// bytes each, never `--max-head-bytes` each.
+pub const FIRST_HEAD_BUFFER: usize = 1024;
+
+/// The longest method this server knows (`CONNECT`, `OPTIONS`): a longer first
+/// word can only be a 501, and is answered as soon as it is that long.
+pub const LONGEST_METHOD: usize = 7;
 
 /// How long a client may take to deliver its whole head, from `accept()`.
 pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
@@ -33,16 +43,17 @@ pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// Connections served at once; `accept()` waits for a free place beyond this.
 pub const MAX_CONNECTIONS: usize = 4096;
 
-/// Stack of a connection thread: the head buffer plus a little; most threads never
-/// touch more than a few pages of it.
-pub const CONNECTION_STACK: usize = 64 * 1024 + MAX_HEAD;
+/// Stack of a connection thread (the head buffer is on the heap); most threads
+/// never touch more than a few pages of it.
+pub const CONNECTION_STACK: usize = 64 * 1024;
 
 /// After an error answer, how long we keep reading (and dropping) what the client
 /// still sends, so that closing does not reset the connection before it reads us.
 pub const LINGER: Duration = Duration::from_millis(500);
 
-/// ... and how many bytes at most we drop in that time.
-pub const LINGER_BYTES: usize = 64 * 1024;
+/// ... and how many bytes at most we drop in that time: more than a body a
+/// client would send unasked to a GET-only server, so its reply survives.
+pub const LINGER_BYTES: usize = 4 * 1024 * 1024;
 
 /// Pause after `accept()` fails (out of descriptors, say) before trying again,
 /// so a persistent failure costs no CPU.
@@ -61,7 +72,7 @@ pub const MAX_HEAD_CEILING: usize = 1024 * 1024;
 pub struct Limits {
     /// Longest request line, CRLF excluded; longer is 414.
     pub max_request_line: usize,
-    /// Largest head, blank line included; larger is 431. Also the read buffer's size.
+    /// Largest head, blank line included; larger is 431. The read buffer grows to it at most.
     pub max_head: usize,
     /// How long the whole head may take to arrive, from `accept()`.
     pub head_timeout: Duration,

@@ -13,15 +13,31 @@
 //!   accept a bare LF, but a head that never sees `\r\n\r\n` would otherwise
 //!   wait for the deadline, and servers that disagree on where a line ends are
 //!   how request smuggling starts. A client gets an answer at once, not a hang.
-//! - Host (RFC 9112 §3.2): an HTTP/1.1 request with no Host header, or any
-//!   request with more than one, is a 400 ([`Error::Host`]). HTTP/1.0 may omit it.
-//!   The value is not checked: the server has one site and ignores it.
+//! - Host (RFC 9112 §3.2, RFC 9110 §7.2): an HTTP/1.1 request with no Host
+//!   header, or any request with more than one, is a 400 ([`Error::Host`]). HTTP/1.0
+//!   may omit it. Its value must be `uri-host [ ":" port ]`: userinfo, a path, a
+//!   comma list, or an empty value on HTTP/1.1 is a 400.
+//! - Framing (RFC 9112 §6.1, §6.3) is checked before the method, for every
+//!   method, since a body we misjudge is where smuggling starts: Content-Length
+//!   is `1*DIGIT` that fits a u64, once (a repeat is a 400 even with the same
+//!   value, as for Host); Transfer-Encoding is refused on HTTP/1.0, beside a
+//!   Content-Length, or when its last coding is not `chunked` (400), and a coding
+//!   this server does not know is a 501, which wins over the rest. A body is
+//!   never decoded: `conn` drains it after the answer.
+//! - A field value with a control byte other than tab is a 400. `*` as a target
+//!   is only OPTIONS's (then 405); for any other method, a 400.
+//! - A first byte that cannot start a method (a TLS ClientHello's 0x16, a CR)
+//!   is a 400 at once, and a first word longer than any method this server
+//!   knows is a 501 at once: neither can become a request worth waiting for.
+//! - A raw byte of 0x80 or above in the target is looked up like any other, in
+//!   every mode: RFC 9112's grammar is ASCII, but nginx and Apache serve such
+//!   targets, and `extensions/target-utf8-raw` pins that a UTF-8 name is found.
 //! - An empty line before the request line is not skipped: it is a request line
 //!   that is not three parts, a 400. Every request here is a connection's first.
 //! - The limits are checked while the head is still arriving, so a client can
 //!   never make us hold more than `max_head` bytes.
 
-use crate::limits::Limits;
+use crate::limits::{Limits, LONGEST_METHOD};
 
 /// What the server does with a request, by its method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,17 +71,27 @@ pub struct Request<'a> {
 pub enum Error {
     /// Not `METHOD SP TARGET SP VERSION`, or a method that is not a token.
     RequestLine,
-    /// A control byte in the target.
+    /// A control byte in the target, or `*` for a method other than OPTIONS.
     Target,
     /// A version that is not `HTTP/digit.digit`.
     Version,
     /// `HTTP/x.y` other than 1.0 and 1.1.
     UnsupportedVersion,
-    /// A header line without a colon, with a bad name, or with a NUL, CR or LF in its value.
+    /// A header line without a colon, with a bad name, or with a control byte in its value.
     Header,
     /// A bare LF, or a CR not followed by LF, before the head's end.
     LineEnding,
-    /// No Host header on HTTP/1.1, or more than one on any version.
+    /// A first byte that cannot start a method: nothing after it can help.
+    NotHttp,
+    /// A first word longer than any method this server knows.
+    MethodTooLong,
+    /// A Content-Length or Transfer-Encoding that does not frame a body
+    /// unambiguously (RFC 9112 §6.3).
+    Framing,
+    /// A transfer coding this server does not know (RFC 9112 §6.1: 501).
+    UnknownCoding,
+    /// No Host header on HTTP/1.1, more than one on any version, or a value that
+    /// is not `uri-host [ ":" port ]`.
     Host,
     /// The request line is longer than [`Limits::max_request_line`].
     LineTooLong,
@@ -96,6 +122,9 @@ pub struct Framer {
 impl Framer {
     /// Frames `buf`, which must extend the buffer of the previous call.
     pub fn advance(&mut self, buf: &[u8], limits: &Limits) -> Result<Option<usize>, Error> {
+        if self.scanned == 0 {
+            method_so_far(buf)?;
+        }
         for (i, &byte) in buf.iter().enumerate().skip(self.scanned) {
             match byte {
                 b'\r' if buf.get(i + 1).is_some_and(|&next| next != b'\n') => {
@@ -133,6 +162,19 @@ impl Framer {
     }
 }
 
+/// Judges the first word while it arrives: a method is a token, and none this
+/// server knows is longer than [`LONGEST_METHOD`].
+fn method_so_far(buf: &[u8]) -> Result<(), Error> {
+    if buf.first().is_some_and(|&b| !is_tchar(b)) {
+        return Err(Error::NotHttp);
+    }
+    let word = buf.iter().take_while(|&&b| is_tchar(b)).count();
+    if word > LONGEST_METHOD {
+        return Err(Error::MethodTooLong);
+    }
+    Ok(())
+}
+
 /// Parses a whole head, as [`head_len`] delimits it: the request line, then each
 /// header line checked for form.
 pub fn parse(head: &[u8]) -> Result<Request<'_>, Error> {
@@ -146,17 +188,126 @@ pub fn parse(head: &[u8]) -> Result<Request<'_>, Error> {
     for line in lines(headers) {
         header_line(line)?;
     }
-    let hosts = request
+    framing(&request)?;
+    let mut hosts = request
         .headers()
         .filter(|(name, _)| name.eq_ignore_ascii_case(b"host"))
-        .count();
-    match (request.version, hosts) {
-        (_, 2..) | (Version::Http11, 0) => Err(Error::Host),
-        _ => Ok(request),
+        .map(|(_, value)| value);
+    match (request.version, hosts.next(), hosts.next()) {
+        (_, _, Some(_)) | (Version::Http11, None, _) => return Err(Error::Host),
+        (_, Some(host), None) if !valid_host(host, request.version) => return Err(Error::Host),
+        _ => {}
     }
+    Ok(request)
+}
+
+/// The transfer codings RFC 9112 §7 and the IANA registry name; any other is 501.
+const KNOWN_CODINGS: [&[u8]; 6] = [
+    b"chunked",
+    b"compress",
+    b"deflate",
+    b"gzip",
+    b"x-compress",
+    b"x-gzip",
+];
+
+/// RFC 9112 §6.1 and §6.3: at most one way to find where a body ends.
+fn framing(request: &Request) -> Result<(), Error> {
+    let named = |wanted: &'static [u8]| {
+        request
+            .headers()
+            .filter(move |(name, _)| name.eq_ignore_ascii_case(wanted))
+            .map(|(_, value)| value)
+    };
+    let mut lengths = named(b"content-length");
+    let length = lengths.next();
+    if lengths.next().is_some() || length.is_some_and(|value| !valid_length(value)) {
+        return Err(Error::Framing);
+    }
+    // Every coding of every Transfer-Encoding field, in order, without its
+    // parameters; walked again for each question, so nothing is allocated.
+    let codings = || {
+        named(b"transfer-encoding")
+            .flat_map(|value| value.split(|&b| b == b','))
+            .map(|element| {
+                element
+                    .split(|&b| b == b';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim_ascii()
+            })
+            .filter(|coding| !coding.is_empty())
+    };
+    let chunked = |c: &[u8]| c.eq_ignore_ascii_case(b"chunked");
+    let known = |c: &[u8]| KNOWN_CODINGS.iter().any(|k| c.eq_ignore_ascii_case(k));
+    if named(b"transfer-encoding").next().is_none() {
+        return Ok(());
+    }
+    if !codings().all(known) {
+        return Err(Error::UnknownCoding);
+    }
+    if request.version == Version::Http10
+        || length.is_some()
+        || !codings().last().is_some_and(chunked)
+        || codings().filter(|c| chunked(c)).count() > 1
+    {
+        return Err(Error::Framing);
+    }
+    Ok(())
+}
+
+/// `1*DIGIT` that fits a u64: no sign, space, list, or hex.
+fn valid_length(value: &[u8]) -> bool {
+    !value.is_empty()
+        && value.iter().all(u8::is_ascii_digit)
+        && std::str::from_utf8(value).is_ok_and(|text| text.parse::<u64>().is_ok())
+}
+
+/// `uri-host [ ":" port ]` (RFC 3986 §3.2.2), empty only on HTTP/1.0. A comma is
+/// a sub-delim to RFC 3986 but a list here, so it is refused.
+fn valid_host(value: &[u8], version: Version) -> bool {
+    if value.is_empty() {
+        return version == Version::Http10;
+    }
+    let (host, port) = match value.strip_prefix(b"[") {
+        Some(rest) => match rest.iter().position(|&b| b == b']') {
+            Some(end) => {
+                let literal = &rest[..end];
+                if literal.is_empty()
+                    || !literal
+                        .iter()
+                        .all(|&b| b.is_ascii_hexdigit() || b":.vV".contains(&b))
+                {
+                    return false;
+                }
+                (&b"x"[..], &rest[end + 1..])
+            }
+            None => return false,
+        },
+        None => match value.iter().rposition(|&b| b == b':') {
+            Some(colon) => (&value[..colon], &value[colon..]),
+            None => (value, &b""[..]),
+        },
+    };
+    let port_ok = match port.strip_prefix(b":") {
+        Some(digits) => digits.iter().all(u8::is_ascii_digit),
+        None => port.is_empty(),
+    };
+    let reg_name = |b: &u8| b.is_ascii_alphanumeric() || b"-._~%!$&'()*+;=".contains(b);
+    port_ok && !host.is_empty() && host.iter().all(reg_name)
 }
 
 impl<'a> Request<'a> {
+    /// Whether a body follows the head: a Content-Length above 0, or a
+    /// Transfer-Encoding (framing already checked both).
+    pub fn declares_body(&self) -> bool {
+        self.headers().any(|(name, value)| {
+            name.eq_ignore_ascii_case(b"transfer-encoding")
+                || (name.eq_ignore_ascii_case(b"content-length")
+                    && value.iter().any(|&b| b != b'0'))
+        })
+    }
+
     /// `(name, value)` of each header, value trimmed of surrounding blanks.
     pub fn headers(&self) -> impl Iterator<Item = (&'a [u8], &'a [u8])> {
         lines(self.headers).filter_map(|line| {
@@ -176,7 +327,7 @@ fn request_line(line: &[u8]) -> Result<Request<'_>, Error> {
     if method.is_empty() || !method.iter().all(|&b| is_tchar(b)) || target.is_empty() {
         return Err(Error::RequestLine);
     }
-    if target.iter().any(|&b| b < 0x20 || b == 0x7f) {
+    if target.iter().any(|&b| b < 0x20 || b == 0x7f) || (target == b"*" && method != b"OPTIONS") {
         return Err(Error::Target);
     }
     Ok(Request {
@@ -218,7 +369,8 @@ fn header_line(line: &[u8]) -> Result<(), Error> {
     if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
         return Err(Error::Header);
     }
-    if value.iter().any(|&b| b == b'\r' || b == b'\n' || b == 0) {
+    // RFC 9110 §5.5: field-vchar, obs-text, space and tab; no other control byte.
+    if value.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
         return Err(Error::Header);
     }
     Ok(())
@@ -327,7 +479,7 @@ mod tests {
             (b"GET / HTTP/1.1\r\nA: b\r\n\r\n", Error::Host),
             (b"GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n", Error::Host),
             (b"GET / HTTP/1.0\r\nHost: a\r\nHOST: a\r\n\r\n", Error::Host),
-            (b"\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", Error::RequestLine),
+            (b" GET / HTTP/1.1\r\nHost: x\r\n\r\n", Error::NotHttp),
         ] {
             assert_eq!(
                 parse_all(buf),
@@ -368,7 +520,6 @@ mod tests {
     fn a_bare_lf_or_cr_is_refused_as_soon_as_it_arrives() {
         for buf in [
             &b"GET / HTTP/1.1\n"[..],
-            b"\n",
             b"GET / HTTP/1.1\r\nHost: x\n",
             b"GET / HTTP/1.1\rHost: x",
             b"GET / HTTP/1.1\r\nHost: x\r\n\n",
@@ -391,10 +542,133 @@ mod tests {
     }
 
     #[test]
-    fn http10_may_omit_host_and_its_value_is_not_checked() {
+    fn http10_may_omit_host_and_its_value_must_be_a_host() {
         assert!(parse_all(b"GET / HTTP/1.0\r\n\r\n").is_ok());
-        assert!(parse_all(b"GET / HTTP/1.1\r\nHost:\r\n\r\n").is_ok());
-        assert!(parse_all(b"GET / HTTP/1.1\r\nhOsT: anything at all\r\n\r\n").is_ok());
+        assert!(parse_all(b"GET / HTTP/1.0\r\nHost:\r\n\r\n").is_ok());
+        for good in [
+            "localhost",
+            "hOsT: x",
+            "127.0.0.1:8080",
+            "[::1]:80",
+            "a-b.example",
+            "x:",
+        ] {
+            let (name, value) = good.split_once(": ").unwrap_or(("Host", good));
+            let buf = format!("GET / HTTP/1.1\r\n{name}: {value}\r\n\r\n");
+            assert!(parse_all(buf.as_bytes()).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "user@host",
+            "host/path",
+            "a, b",
+            "anything at all",
+            "[::1",
+            "h:8a",
+        ] {
+            let buf = format!("GET / HTTP/1.1\r\nHost: {bad}\r\n\r\n");
+            assert_eq!(parse_all(buf.as_bytes()), Err(Error::Host), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn framing_is_judged_before_the_method() {
+        let with = |version: &str, headers: &str| {
+            format!("POST / HTTP/{version}\r\nHost: x\r\n{headers}\r\n")
+        };
+        for (version, headers, expected) in [
+            ("1.1", "Content-Length: 5\r\n", Ok(Method::Unserved)),
+            ("1.1", "Content-Length: 0\r\n", Ok(Method::Unserved)),
+            (
+                "1.1",
+                "Transfer-Encoding: chunked\r\n",
+                Ok(Method::Unserved),
+            ),
+            (
+                "1.1",
+                "Transfer-Encoding: gzip, chunked\r\n",
+                Ok(Method::Unserved),
+            ),
+            ("1.1", "Content-Length: abc\r\n", Err(Error::Framing)),
+            ("1.1", "Content-Length: +5\r\n", Err(Error::Framing)),
+            ("1.1", "Content-Length: 0x5\r\n", Err(Error::Framing)),
+            ("1.1", "Content-Length: 1_0\r\n", Err(Error::Framing)),
+            ("1.1", "Content-Length: 5 5\r\n", Err(Error::Framing)),
+            ("1.1", "Content-Length: 5, 5\r\n", Err(Error::Framing)),
+            ("1.1", "Content-Length: \r\n", Err(Error::Framing)),
+            (
+                "1.1",
+                "Content-Length: 99999999999999999999\r\n",
+                Err(Error::Framing),
+            ),
+            (
+                "1.1",
+                "Content-Length: 5\r\nContent-Length: 5\r\n",
+                Err(Error::Framing),
+            ),
+            (
+                "1.1",
+                "Content-Length: 5\r\nContent-Length: 6\r\n",
+                Err(Error::Framing),
+            ),
+            ("1.0", "Transfer-Encoding: chunked\r\n", Err(Error::Framing)),
+            (
+                "1.1",
+                "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+                Err(Error::Framing),
+            ),
+            ("1.1", "Transfer-Encoding: gzip\r\n", Err(Error::Framing)),
+            (
+                "1.1",
+                "Transfer-Encoding: chunked, chunked\r\n",
+                Err(Error::Framing),
+            ),
+            ("1.1", "Transfer-Encoding:\r\n", Err(Error::Framing)),
+            (
+                "1.1",
+                "Transfer-Encoding: br, chunked\r\n",
+                Err(Error::UnknownCoding),
+            ),
+            (
+                "1.0",
+                "Transfer-Encoding: identity\r\nContent-Length: 1\r\n",
+                Err(Error::UnknownCoding),
+            ),
+        ] {
+            let buf = with(version, headers);
+            assert_eq!(
+                parse_all(buf.as_bytes()).map(|r| r.method),
+                expected,
+                "{buf:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn field_values_hold_no_control_bytes_but_tab() {
+        assert!(parse_all(b"GET / HTTP/1.1\r\nHost: x\r\nA: b\tc\x80\r\n\r\n").is_ok());
+        for byte in (0u8..0x20)
+            .filter(|&b| !b"\t\r\n".contains(&b))
+            .chain([0x7f])
+        {
+            let mut buf = b"GET / HTTP/1.1\r\nHost: x\r\nA: b".to_vec();
+            buf.extend_from_slice(&[byte, b'\r', b'\n', b'\r', b'\n']);
+            assert_eq!(parse_all(&buf), Err(Error::Header), "{byte:#x}");
+        }
+    }
+
+    #[test]
+    fn what_cannot_be_a_request_is_refused_at_once() {
+        assert_eq!(head_len(b"\x16\x03\x01"), Err(Error::NotHttp));
+        assert_eq!(head_len(b"\r\n"), Err(Error::NotHttp));
+        assert_eq!(head_len(b"OPTIONS"), Ok(None));
+        assert_eq!(head_len(b"PROPFIND"), Err(Error::MethodTooLong));
+        assert_eq!(
+            parse_all(b"GET * HTTP/1.1\r\nHost: x\r\n\r\n"),
+            Err(Error::Target)
+        );
+        let options = parse_all(b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert_eq!(options.map(|r| r.method), Ok(Method::Unserved));
     }
 
     #[test]

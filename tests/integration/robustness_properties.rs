@@ -2,6 +2,7 @@
 //! - framing and parsing never panic, whatever the bytes and limits, and a head
 //!   they accept really is one;
 //! - a well-formed head parses back to the parts it was built from;
+//! - a Content-Length is plain digits that fit 64 bits, or the head is refused;
 //! - whatever the target and the mode, what the resolver serves or lists lies
 //!   inside the root, as a real (symlink-free) path.
 //!
@@ -268,6 +269,29 @@ proptest! {
                 prop_assert!(dir.is_dir());
             }
             Ok(Found::Redirect(_)) | Err(_) => {}
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// A Content-Length frames a body only as plain digits that fit 64 bits;
+    /// anything else, on any method, is refused before the method counts.
+    #[test]
+    fn content_length_is_digits_or_refused(
+        value in "[0-9+\\-_ xa-f,]{0,24}",
+        method in prop::sample::select(vec!["GET", "HEAD", "POST", "BREW"]),
+    ) {
+        let head = format!("{method} / HTTP/1.1\r\nHost: x\r\nContent-Length: {value}\r\n\r\n");
+        let trimmed = value.trim_matches(' ');
+        let valid = !trimmed.is_empty()
+            && trimmed.bytes().all(|b| b.is_ascii_digit())
+            && trimmed.parse::<u64>().is_ok();
+        let parsed = request::parse(head.as_bytes());
+        prop_assert_eq!(parsed.is_ok(), valid, "{:?}", head);
+        if !valid {
+            prop_assert_eq!(parsed.err(), Some(request::Error::Framing));
         }
     }
 }
