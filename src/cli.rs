@@ -74,7 +74,9 @@ GET /a/b/file1.txt serves ROOT/file1.txt. Nothing outside ROOT is ever served,
 not even through a symlink; what cannot be served gets the assignment's 404.
 Once listening, the server prints one line to stdout:
   listening on http://HOST:PORT/ serving ROOT
-SIGINT (Ctrl-C) and SIGTERM stop it.
+SIGINT (Ctrl-C) and SIGTERM stop it: no new connections, those in flight
+get up to 5 s to finish, then it exits 0. SIGQUIT exits 0 at once, without
+waiting; SIGHUP is ignored (there is nothing to reload).
 ";
 
 /// Reads the command line (without the program name).

@@ -1,12 +1,14 @@
-//! `webserver [PORT]`: serve a directory until SIGINT or SIGTERM.
+//! `webserver [PORT]`: serve a directory until SIGINT, SIGTERM or SIGQUIT.
 
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
+use std::os::fd::{AsRawFd, RawFd};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::thread;
+use std::time::{Duration, Instant};
 
-use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use signal_hook::iterator::Signals;
 use webserver::cli::{self, Command, Config};
 use webserver::resolve::Site;
@@ -58,7 +60,7 @@ fn serve(config: Config) -> Result<std::convert::Infallible, String> {
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
     raise_open_file_limit();
-    stop_on_signals()?;
+    stop_on_signals(listener.as_raw_fd())?;
 
     let mut stdout = std::io::stdout();
     // The one line a harness waits for: the real port, even when 0 was asked for.
@@ -104,21 +106,47 @@ fn raise_open_file_limit() {
     }
 }
 
-/// SIGINT and SIGTERM end the process with status 0 and a line on stderr. Nothing
-/// needs flushing: responses are written straight to sockets.
-fn stop_on_signals() -> Result<(), String> {
-    let mut signals =
-        Signals::new([SIGINT, SIGTERM]).map_err(|e| format!("cannot handle signals: {e}"))?;
+/// How long SIGINT or SIGTERM lets the connections in flight finish.
+const DRAIN_LIMIT: Duration = Duration::from_secs(5);
+
+/// How often a draining stop looks whether the last connection is done.
+const DRAIN_POLL: Duration = Duration::from_millis(10);
+
+/// SIGINT and SIGTERM stop accepting, let the connections in flight finish for
+/// up to [`DRAIN_LIMIT`], then exit 0; SIGQUIT exits 0 at once, without
+/// draining; SIGHUP is ignored (there is no configuration to reload). Each
+/// stop says so in one line on stderr. Nothing needs flushing: responses are
+/// written straight to sockets.
+fn stop_on_signals(listener: RawFd) -> Result<(), String> {
+    let mut signals = Signals::new([SIGINT, SIGTERM, SIGQUIT, SIGHUP])
+        .map_err(|e| format!("cannot handle signals: {e}"))?;
     thread::spawn(move || {
-        if let Some(signal) = signals.forever().next() {
-            let name = if signal == SIGINT {
-                "SIGINT"
-            } else {
-                "SIGTERM"
+        for signal in signals.forever() {
+            let name = match signal {
+                SIGINT => "SIGINT",
+                SIGTERM => "SIGTERM",
+                SIGQUIT => "SIGQUIT",
+                _ => continue,
             };
             eprintln!("webserver: stopping on {name}");
+            if signal != SIGQUIT {
+                drain(listener);
+            }
             std::process::exit(0);
         }
     });
     Ok(())
+}
+
+/// Stops new connections, then waits for the ones in flight, within [`DRAIN_LIMIT`].
+fn drain(listener: RawFd) {
+    // SAFETY: shutdown() on the listening socket we own; it wakes every thread
+    // blocked in accept() with an error, and the socket stays open until exit.
+    unsafe {
+        libc::shutdown(listener, libc::SHUT_RDWR);
+    }
+    let deadline = Instant::now() + DRAIN_LIMIT;
+    while server::in_flight() > 0 && Instant::now() < deadline {
+        thread::sleep(DRAIN_POLL);
+    }
 }

@@ -49,6 +49,15 @@ pub const MAX_IDLE_THREADS: usize = 64;
 /// How long a spare thread waits in `accept()` for a client before it ends.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Connections accepted and not yet closed, in the whole process: what a
+/// graceful stop waits for (`main`).
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+/// How many connections are being served right now.
+pub fn in_flight() -> usize {
+    IN_FLIGHT.load(Ordering::Acquire)
+}
+
 /// Accepts and serves connections until the process ends, each within `limits`.
 pub fn run(listener: TcpListener, site: Arc<Site>, limits: Limits) -> ! {
     // accept() gives up after IDLE_TIMEOUT, so spare threads can end. Accepted
@@ -113,7 +122,9 @@ impl Pool {
             // before this client can keep us.
             self.add_thread();
         }
+        IN_FLIGHT.fetch_add(1, Ordering::AcqRel);
         conn::serve(stream, &self.site, &self.limits);
+        IN_FLIGHT.fetch_sub(1, Ordering::AcqRel);
         Accepted::Served
     }
 

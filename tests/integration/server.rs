@@ -1,10 +1,10 @@
 //! Behaviour that is not one request and one response: concurrency, signals,
 //! the listening line.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::util::{diff, fixture_response, get, serve, End};
 use rstest::rstest;
@@ -43,6 +43,7 @@ fn many_clients_at_once_each_get_their_bytes() {
 #[rstest]
 #[case::sigint(libc::SIGINT, "SIGINT")]
 #[case::sigterm(libc::SIGTERM, "SIGTERM")]
+#[case::sigquit(libc::SIGQUIT, "SIGQUIT")]
 fn signals_stop_it_cleanly(#[case] signal: i32, #[case] name: &str) {
     let (_root, mut server) = serve(&[]);
     // SAFETY: kill() only sends a signal to the child we started.
@@ -53,6 +54,64 @@ fn signals_stop_it_cleanly(#[case] signal: i32, #[case] name: &str) {
         .expect("the server exits");
     assert!(status.success(), "{status:?}\n{}", server.report());
     assert_eq!(server.stderr(), format!("webserver: stopping on {name}\n"));
+}
+
+fn signal(server: &grader::process::Server, signal: i32) {
+    // SAFETY: kill() only sends a signal to the child we started.
+    assert_eq!(unsafe { libc::kill(server.pid() as i32, signal) }, 0);
+}
+
+/// Waits, bounded, until the server has said it is stopping: from then on,
+/// what it does is the stop's doing.
+fn await_stopping(server: &grader::process::Server) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server.stderr().contains("stopping on") {
+        assert!(
+            Instant::now() < deadline,
+            "no stop line\n{}",
+            server.report()
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn sighup_is_ignored() {
+    let (_root, mut server) = serve(&[]);
+    signal(&server, libc::SIGHUP);
+    // A request after the signal, and after one before it, both served.
+    for _ in 0..2 {
+        let reply = get(server.addr, "/file1.txt");
+        assert_eq!(
+            diff(&fixture_response("file1.txt", "text/plain"), &reply.bytes),
+            None
+        );
+    }
+    assert_eq!(server.exit_status(), None, "{}", server.report());
+    assert_eq!(server.stderr(), "");
+}
+
+#[test]
+fn sigterm_lets_a_request_in_flight_finish() {
+    let (_root, mut server) = serve(&[]);
+    let mut client = TcpStream::connect(server.addr).expect("connect");
+    client
+        .write_all(b"GET /file1.txt HTTP/1.1\r\nHost: x\r\n")
+        .expect("send");
+    signal(&server, libc::SIGTERM);
+    await_stopping(&server);
+    // The stop has begun; the request in flight still gets its whole answer.
+    client.write_all(b"\r\n").expect("send the blank line");
+    let mut reply = Vec::new();
+    client.read_to_end(&mut reply).expect("read");
+    assert_eq!(
+        diff(&fixture_response("file1.txt", "text/plain"), &reply),
+        None
+    );
+    let status = server
+        .wait_exit(Duration::from_secs(10))
+        .expect("the server exits once it is done");
+    assert!(status.success(), "{status:?}\n{}", server.report());
 }
 
 #[test]
