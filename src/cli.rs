@@ -62,8 +62,10 @@ Limits (what one client may cost; defaults are in src/limits.rs):
       --head-timeout-ms MS  Time a client has to send its whole request head,
                   from connect; then 408 (or a silent close if it sent
                   nothing) [default: 10000]
-      --send-timeout-ms MS  Time a response may wait for the client to read
-                  more before the connection is cut [default: 30000]
+      --send-timeout-ms MS  Time a response may take before it must keep up
+                  16 KiB/s: past it, each second must have been paid
+                  for by 16 KiB sent, or the connection is cut
+                  [default: 30000]
       --max-line-bytes N    Longest request line, else 414 [default: 8192]
       --max-head-bytes N    Largest request head, request line included,
                   else 431; a connection's buffer grows to it at most

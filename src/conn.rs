@@ -79,7 +79,7 @@ pub fn serve(mut stream: TcpStream, site: &Site, limits: &Limits) {
         } else {
             &whole
         };
-        if send::all(&stream, bytes).is_err() {
+        if send::all(&stream, bytes, &mut send::Pace::new(limits.send_timeout)).is_err() {
             return;
         }
     }
@@ -157,8 +157,7 @@ fn respond(
             if !head_only {
                 whole.extend_from_slice(&body);
             }
-            let _ = stream.set_write_timeout(Some(limits.send_timeout));
-            let _ = send::all(stream, &whole);
+            let _ = send::all(stream, &whole, &mut send::Pace::new(limits.send_timeout));
             Ok(())
         }
         Found::Redirect(location) => {
@@ -168,8 +167,7 @@ fn respond(
             } else {
                 &whole
             };
-            let _ = stream.set_write_timeout(Some(limits.send_timeout));
-            let _ = send::all(stream, bytes);
+            let _ = send::all(stream, bytes, &mut send::Pace::new(limits.send_timeout));
             Ok(())
         }
     }
@@ -196,12 +194,23 @@ fn send_file(
     }
     let head = response::head(Status::Ok, mime::for_path(path), meta.len());
     // From here on the status line is out: a failure can only cut the connection.
-    let _ = stream.set_write_timeout(Some(limits.send_timeout));
-    let _ = if head_only || meta.len() == 0 {
-        send::all(stream, &head)
+    let mut pace = send::Pace::new(limits.send_timeout);
+    let sent = if head_only || meta.len() == 0 {
+        send::all(stream, &head, &mut pace)
     } else {
-        send::head_before_body(stream, &head).and_then(|()| send::file(stream, &file, meta.len()))
+        send::head_before_body(stream, &head, &mut pace)
+            .and_then(|()| send::file(stream, &file, meta.len(), &mut pace))
     };
+    if sent.is_err_and(|e| {
+        matches!(
+            e.kind(),
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+        )
+    }) {
+        // Cut means cut: a plain close would leave the kernel sending the
+        // queued megabytes at the client's trickle. A reset drops them.
+        let _ = socket2::SockRef::from(stream).set_linger(Some(std::time::Duration::ZERO));
+    }
     Ok(())
 }
 

@@ -37,8 +37,14 @@ pub const LONGEST_METHOD: usize = 7;
 /// How long a client may take to deliver its whole head, from `accept()`.
 pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How long a response may wait for the client to take more bytes.
+/// How long a response may take before its bytes start to earn it more time.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The slowest a response may go: each second it takes past the send timeout
+/// must have been paid for by this many bytes sent. A client that reads a few
+/// bytes now and then (8 KiB every 1.5 s) can no longer hold a connection for
+/// as long as it likes; any real client is far faster.
+pub const MIN_SEND_RATE: u64 = 16 * 1024;
 
 /// Connections served at once; `accept()` waits for a free place beyond this.
 pub const MAX_CONNECTIONS: usize = 4096;
@@ -76,7 +82,7 @@ pub struct Limits {
     pub max_head: usize,
     /// How long the whole head may take to arrive, from `accept()`.
     pub head_timeout: Duration,
-    /// How long a response may wait for the client to take more bytes.
+    /// How long a response may take before [`MIN_SEND_RATE`] applies.
     pub send_timeout: Duration,
 }
 

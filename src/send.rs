@@ -10,20 +10,96 @@
 //! connection open after a response must uncork it (TCP_CORK off), or the last
 //! segment waits for the kernel's cork ceiling, 200 ms.
 
+//!
+//! The send deadline is the response's, not each write's: a response has the
+//! send timeout, plus one second for every [`MIN_SEND_RATE`] bytes it has sent
+//! so far ([`Pace`]). A write that would block past it cuts the connection, so
+//! a client reading a trickle cannot hold it for as long as it likes, while a
+//! client at any real speed never meets the limit.
+
 use std::fs::File;
 use std::io::{self, Write as _};
 use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use crate::limits::MIN_SEND_RATE;
+
+/// How long one response may still take, from what it has sent.
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    start: Instant,
+    grace: Duration,
+    sent: u64,
+}
+
+impl Pace {
+    /// A response starting now, with `grace` before the rate counts.
+    pub fn new(grace: Duration) -> Pace {
+        Pace {
+            start: Instant::now(),
+            grace,
+            sent: 0,
+        }
+    }
+
+    /// Time left before the response is cut, or an error once there is none.
+    /// Only bytes the client has taken count: those still in our socket's send
+    /// queue (megabytes, on loopback) would buy a trickling reader minutes.
+    fn left(&self, stream: &TcpStream) -> io::Result<Duration> {
+        let taken = self.sent.saturating_sub(unacknowledged(stream));
+        let earned = Duration::from_secs_f64(taken as f64 / MIN_SEND_RATE as f64);
+        let deadline = self.start + self.grace + earned;
+        match deadline.saturating_duration_since(Instant::now()) {
+            left if left.is_zero() => Err(io::ErrorKind::TimedOut.into()),
+            left => Ok(left),
+        }
+    }
+
+    /// Bounds the next blocking write on `stream` by the time left.
+    fn arm(&self, stream: &TcpStream) -> io::Result<()> {
+        stream.set_write_timeout(Some(self.left(stream)?))
+    }
+}
+
+/// Bytes in the socket's send queue the client has not acknowledged (Linux's
+/// SIOCOUTQ); 0 where it cannot be known, so that sent bytes count in full.
+fn unacknowledged(stream: &TcpStream) -> u64 {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let mut queued: libc::c_int = 0;
+        // SAFETY: TIOCOUTQ (SIOCOUTQ) writes one c_int, which we own.
+        let done = unsafe { libc::ioctl(stream.as_raw_fd(), libc::TIOCOUTQ, &mut queued) };
+        if done == 0 {
+            return queued.max(0) as u64;
+        }
+    }
+    let _ = stream;
+    0
+}
 
 /// Writes all of `head` (the file follows with [`file`]).
-pub fn head_before_body(stream: &TcpStream, head: &[u8]) -> io::Result<()> {
-    all(stream, head)
+pub fn head_before_body(stream: &TcpStream, head: &[u8], pace: &mut Pace) -> io::Result<()> {
+    all(stream, head, pace)
 }
 
 /// Writes all of `bytes`: a head alone, a whole error response, or a head before
 /// the body.
-pub fn all(mut stream: &TcpStream, bytes: &[u8]) -> io::Result<()> {
+pub fn all(mut stream: &TcpStream, mut bytes: &[u8], pace: &mut Pace) -> io::Result<()> {
     cork(stream);
-    stream.write_all(bytes)
+    while !bytes.is_empty() {
+        pace.arm(stream)?;
+        match stream.write(bytes) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => {
+                bytes = &bytes[n..];
+                pace.sent += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Best effort: uncorked, the bytes are the same, only in more segments.
@@ -41,14 +117,18 @@ fn cork(stream: &TcpStream) {
 /// Sends the first `len` bytes of `file`. If the file ends sooner (it shrank while
 /// we sent it), stops with an error: the caller closes the connection, so the
 /// client sees a short body instead of bytes we never had.
-pub fn file(stream: &TcpStream, file: &File, len: u64) -> io::Result<()> {
+pub fn file(stream: &TcpStream, file: &File, len: u64, pace: &mut Pace) -> io::Result<()> {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;
-        // The kernel moves at most about 2 GiB per call.
-        const MAX_CHUNK: u64 = 1 << 30;
+        // Within one call the kernel restarts the send timeout at every wait,
+        // so the response's deadline is only checked between calls: a chunk
+        // this size keeps a trickling reader's overrun to seconds, for one
+        // call per 64 KiB (a few µs each) for a fast one.
+        const MAX_CHUNK: u64 = 64 * 1024;
         let mut left = len;
         while left > 0 {
+            pace.arm(stream)?;
             let chunk = left.min(MAX_CHUNK) as usize;
             // SAFETY: both descriptors are open for the duration of the call, and a
             // null offset tells the kernel to use and advance the file's own position.
@@ -62,7 +142,10 @@ pub fn file(stream: &TcpStream, file: &File, len: u64) -> io::Result<()> {
             };
             match sent {
                 0 => return Err(io::ErrorKind::UnexpectedEof.into()),
-                n if n > 0 => left -= n as u64,
+                n if n > 0 => {
+                    left -= n as u64;
+                    pace.sent += n as u64;
+                }
                 _ => {
                     let e = io::Error::last_os_error();
                     if e.kind() != io::ErrorKind::Interrupted {
@@ -76,9 +159,17 @@ pub fn file(stream: &TcpStream, file: &File, len: u64) -> io::Result<()> {
     #[cfg(not(target_os = "linux"))]
     {
         use std::io::Read;
-        let copied = io::copy(&mut file.take(len), &mut &*stream)?;
-        if copied < len {
-            return Err(io::ErrorKind::UnexpectedEof.into());
+        let mut chunk = vec![0u8; 64 * 1024];
+        let mut left = len;
+        let mut file = file;
+        while left > 0 {
+            let want = left.min(chunk.len() as u64) as usize;
+            let n = file.read(&mut chunk[..want])?;
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            all(stream, &chunk[..n], pace)?;
+            left -= n as u64;
         }
         Ok(())
     }

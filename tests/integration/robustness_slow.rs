@@ -1,7 +1,7 @@
 //! Slow and idle clients: a thousand half-sent heads do not keep valid requests
 //! waiting, each of them gets its 408 at its deadline and not before, a client
 //! trickling bytes is cut off by the same deadline, and one that stops reading
-//! a response by the send timeout.
+//! a response by the send timeout, and one that reads a trickle by the minimum rate.
 //!
 //! Outcomes only: how long a valid request waits next to the stalled ones is a
 //! speed figure, measured on purpose by `examples/robustness_figures.rs`.
@@ -277,4 +277,46 @@ fn a_client_that_stops_reading_is_cut_off_by_the_send_timeout() {
     assert_ne!(reply.end, End::Open);
     assert!(reply.bytes.starts_with(b"HTTP/1.1 200 OK\r\n"));
     assert!(reply.bytes.len() < 128 << 20, "{} bytes", reply.bytes.len());
+}
+
+#[test]
+fn a_client_that_reads_a_trickle_is_cut_off_by_the_minimum_rate() {
+    // 8 KiB every 1.5 s: each write makes progress within the send timeout,
+    // so only the response's own deadline (the timeout, then 16 KiB/s) ends it.
+    let root = seeded();
+    let big = std::fs::File::create(root.www().join("big.bin")).expect("big file");
+    big.set_len(256 << 20).expect("size it");
+    let args = vec!["--send-timeout-ms".to_string(), "2000".to_string()];
+    let server = start(&root, &args).expect("server starts");
+    let socket =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
+    socket
+        .set_recv_buffer_size(4096)
+        .expect("a small receive buffer");
+    socket.connect(&server.addr.into()).expect("connect");
+    let mut stream: TcpStream = socket.into();
+    stream
+        .write_all(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .expect("send");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("read timeout");
+    let started = Instant::now();
+    let mut received = 0usize;
+    let mut chunk = [0u8; 8192];
+    let ended = loop {
+        if started.elapsed() > Duration::from_secs(60) {
+            break false;
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => break true,
+            Ok(n) => received += n,
+        }
+        thread::sleep(Duration::from_millis(1500));
+    };
+    assert!(
+        ended,
+        "still sending after 60 s ({received} bytes): nothing bounds a slow response"
+    );
+    assert!(received < 16 << 20, "{received} bytes");
 }
