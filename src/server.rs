@@ -102,7 +102,11 @@ impl Pool {
     fn serve_one(self: &Arc<Pool>) -> Accepted {
         let stream = loop {
             match self.listener.accept() {
-                Ok((stream, _peer)) => break stream,
+                Ok((stream, _peer)) => {
+                    // Counted at once: a stop that begins now must wait for it.
+                    IN_FLIGHT.fetch_add(1, Ordering::AcqRel);
+                    break stream;
+                }
                 Err(e)
                     if matches!(
                         e.kind(),
@@ -122,7 +126,6 @@ impl Pool {
             // before this client can keep us.
             self.add_thread();
         }
-        IN_FLIGHT.fetch_add(1, Ordering::AcqRel);
         conn::serve(stream, &self.site, &self.limits);
         IN_FLIGHT.fetch_sub(1, Ordering::AcqRel);
         Accepted::Served

@@ -94,10 +94,17 @@ fn sighup_is_ignored() {
 #[test]
 fn sigterm_lets_a_request_in_flight_finish() {
     let (_root, mut server) = serve(&[]);
+    let fds_before = crate::proc_stats::fd_count(server.pid());
     let mut client = TcpStream::connect(server.addr).expect("connect");
     client
         .write_all(b"GET /file1.txt HTTP/1.1\r\nHost: x\r\n")
         .expect("send");
+    // In flight means accepted: one still in the backlog is the kernel's, and
+    // the stop refuses it. The server's descriptor for it says it was taken.
+    let accepted = crate::proc_stats::eventually(Duration::from_secs(10), || {
+        crate::proc_stats::fd_count(server.pid()) > fds_before
+    });
+    assert!(accepted, "the server never accepted the connection");
     signal(&server, libc::SIGTERM);
     await_stopping(&server);
     // The stop has begun; the request in flight still gets its whole answer.
