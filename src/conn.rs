@@ -1,9 +1,11 @@
-//! One connection, start to finish: read the head, answer it, close.
+//! One connection's answer: from its head, read by `head`, to the close.
 //!
-//! The states, in order: reading the head (bounded by `max_head` bytes and the
-//! `head_timeout` deadline of [`Limits`]), answering (a file, or an error from
-//! `response`), closing (after an error, a short linger so the client reads our
-//! answer instead of a reset). Every failure ends the connection and nothing else.
+//! The states, in order: reading the head (`head::Incoming`, bounded by
+//! `max_head` bytes and the `head_timeout` deadline of [`Limits`]), answering
+//! (one [`Response`] value, a file or a page or an error, built here and sent
+//! in one place, `send::response`), closing (after an error, a short linger so
+//! the client reads our answer instead of a reset). Every failure ends the
+//! connection and nothing else.
 //!
 //! Decisions (pinned by `spec/robustness/` and `tests/robustness.rs`):
 //! - The head deadline runs from `accept()` for the whole head, not per read, so
@@ -29,157 +31,86 @@
 //!   404 for a file that exists would be cached (`tests/integration/robustness_descriptors.rs`).
 
 use std::fs::OpenOptions;
-use std::io::{self, Read};
+use std::io::Read;
 use std::net::{Shutdown, TcpStream};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::time::Instant;
 
-use crate::limits::{Limits, FIRST_HEAD_BUFFER, LINGER, LINGER_BYTES};
+use crate::head::{Incoming, Unread};
+use crate::limits::{Limits, LINGER, LINGER_BYTES};
 use crate::request::{self, Method, Request};
 use crate::resolve::{self, Found, Refusal, Site};
-use crate::response::{self, Status};
+use crate::response::{self, Response, Status};
 use crate::{listing, mime, send};
 
-/// How reading a head can end without one.
-enum Unread {
-    /// The client closed or reset before its head was whole: nobody to answer.
-    Gone,
-    /// The deadline passed; `received` bytes had arrived by then.
-    Timeout { received: usize },
-    /// The bytes so far can never become a valid head.
-    Invalid(request::Error),
+/// Whether a head that ended this way has anyone to answer: not a client that
+/// left, nor one that sent nothing before its deadline.
+pub fn nobody_to_answer(read: &Result<usize, Unread>) -> bool {
+    matches!(read, Err(Unread::Gone | Unread::Timeout { received: 0 }))
 }
 
-/// Serves one connection and closes it.
-pub fn serve(mut stream: TcpStream, site: &Site, limits: &Limits) {
-    let mut buf = Vec::new();
-    let read = read_head(&mut stream, &mut buf, limits);
-    // A HEAD gets exactly the head GET would get, errors included: no body.
+/// Answers the connection whose head reading ended with `read`, then closes it.
+pub fn answer(incoming: Incoming, read: Result<usize, Unread>, site: &Site, limits: &Limits) {
+    if nobody_to_answer(&read) {
+        return;
+    }
+    let stream = incoming.stream();
+    let received = incoming.received();
     // Judged from the first word, so a HEAD refused before it parses gets no body.
-    let head_only = buf.starts_with(b"HEAD ");
-    let (answer, unread_input) = match read {
+    let head_only = received.starts_with(b"HEAD ");
+    let (response, unread_input) = match read {
         Ok(len) => {
-            let parsed = request::parse(&buf[..len]);
+            let parsed = request::parse(&received[..len]);
             // A declared body was never read: it must be drained, not reset.
             let body = parsed.is_ok_and(|request| request.declares_body());
-            let answer = parsed
+            let response = parsed
                 .map_err(status_for)
-                .and_then(|request| respond(&stream, site, &request, limits));
-            (answer, buf.len() > len || body)
+                .and_then(|request| respond(site, &request))
+                .unwrap_or_else(response::error);
+            (response, received.len() > len || body)
         }
-        Err(Unread::Gone) | Err(Unread::Timeout { received: 0 }) => return,
-        Err(Unread::Timeout { .. }) => (Err(Status::RequestTimeout), true),
-        Err(Unread::Invalid(e)) => (Err(status_for(e)), true),
+        Err(Unread::Timeout { .. }) => (response::error(Status::RequestTimeout), true),
+        Err(Unread::Invalid(e)) => (response::error(status_for(e)), true),
+        Err(Unread::Gone) => return,
     };
-    if let Err(status) = answer {
-        let whole = response::error(status);
-        let bytes = if head_only {
-            response::without_body(&whole)
-        } else {
-            &whole
-        };
-        if send::all(&stream, bytes, &mut send::Pace::new(limits.send_timeout)).is_err() {
-            return;
-        }
+    if send::response(stream, &response, head_only, limits.send_timeout).is_err() {
+        return;
     }
     // A refused request may come with a body we never read; a 404 for a plain GET
     // is the common case and needs no linger.
-    if unread_input || answer.is_err_and(|status| status != Status::NotFound) {
-        linger(&stream);
+    let refused = !matches!(
+        response.status(),
+        Status::Ok | Status::MovedPermanently | Status::NotFound
+    );
+    if unread_input || refused {
+        linger(stream);
     }
 }
 
-/// Reads into `buf` until the head is whole, and returns the head's length; `buf`
-/// then holds every byte received. It grows with what arrives, never past the
-/// head limit.
-fn read_head(stream: &mut TcpStream, buf: &mut Vec<u8>, limits: &Limits) -> Result<usize, Unread> {
-    let deadline = Instant::now() + limits.head_timeout;
-    let mut received = 0;
-    let mut framer = request::Framer::default();
-    loop {
-        match framer.advance(&buf[..received], limits) {
-            Ok(Some(len)) => {
-                buf.truncate(received);
-                return Ok(len);
-            }
-            Ok(None) => {}
-            Err(e) => return Err(Unread::Invalid(e)),
-        }
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
-            return Err(Unread::Timeout { received });
-        }
-        if received == buf.len() {
-            let grown = (buf.len() * 2).max(FIRST_HEAD_BUFFER).min(limits.max_head);
-            buf.resize(grown, 0);
-        }
-        match stream.read(&mut buf[received..]) {
-            Ok(0) => return Err(Unread::Gone),
-            Ok(n) => received += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                return Err(Unread::Timeout { received })
-            }
-            Err(_) => return Err(Unread::Gone),
-        }
-    }
-}
-
-/// Answers a parsed request (a file, a listing, a redirect), or says which
-/// error to send instead.
-fn respond(
-    stream: &TcpStream,
-    site: &Site,
-    request: &Request,
-    limits: &Limits,
-) -> Result<(), Status> {
+/// What a parsed request gets: a file, a listing, a redirect, or an error.
+fn respond(site: &Site, request: &Request) -> Result<Response, Status> {
     match request.method {
         Method::Get | Method::Head => {}
         Method::Unserved => return Err(Status::MethodNotAllowed),
         Method::Unknown => return Err(Status::NotImplemented),
     }
-    let head_only = request.method == Method::Head;
     let found = resolve::find(site, request.target).map_err(|refusal| match refusal {
         Refusal::NotFound => Status::NotFound,
         Refusal::BadTarget => Status::BadRequest,
     })?;
     match found {
-        Found::File(path) => send_file(stream, &path, head_only, limits),
+        Found::File(path) => open_file(&path),
         Found::Listing { dir, url } => {
             let body = listing::page(site, &dir, &url).map_err(unreadable)?;
-            let mut whole = response::head(Status::Ok, listing::CONTENT_TYPE, body.len() as u64);
-            if !head_only {
-                whole.extend_from_slice(&body);
-            }
-            let _ = send::all(stream, &whole, &mut send::Pace::new(limits.send_timeout));
-            Ok(())
+            Ok(response::page(&body, listing::CONTENT_TYPE))
         }
-        Found::Redirect(location) => {
-            let whole = response::redirect(&location);
-            let bytes = if head_only {
-                response::without_body(&whole)
-            } else {
-                &whole
-            };
-            let _ = send::all(stream, bytes, &mut send::Pace::new(limits.send_timeout));
-            Ok(())
-        }
+        Found::Redirect(location) => Ok(response::redirect(&location)),
     }
 }
 
-/// Sends the file at `path`, or says it cannot be served (404).
-fn send_file(
-    stream: &TcpStream,
-    path: &Path,
-    head_only: bool,
-    limits: &Limits,
-) -> Result<(), Status> {
+/// The file at `path` as a response, or why it cannot be served.
+fn open_file(path: &Path) -> Result<Response, Status> {
     // O_NONBLOCK: should the name have become a FIFO since it was resolved,
     // opening it must not wait for a writer; it is then refused as not a file.
     let file = OpenOptions::new()
@@ -192,32 +123,13 @@ fn send_file(
     if !meta.is_file() {
         return Err(Status::NotFound);
     }
-    let head = response::head(Status::Ok, mime::for_path(path), meta.len());
-    // From here on the status line is out: a failure can only cut the connection.
-    let mut pace = send::Pace::new(limits.send_timeout);
-    let sent = if head_only || meta.len() == 0 {
-        send::all(stream, &head, &mut pace)
-    } else {
-        send::head_before_body(stream, &head, &mut pace)
-            .and_then(|()| send::file(stream, &file, meta.len(), &mut pace))
-    };
-    if sent.is_err_and(|e| {
-        matches!(
-            e.kind(),
-            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-        )
-    }) {
-        // Cut means cut: a plain close would leave the kernel sending the
-        // queued megabytes at the client's trickle. A reset drops them.
-        let _ = socket2::SockRef::from(stream).set_linger(Some(std::time::Duration::ZERO));
-    }
-    Ok(())
+    Ok(response::file(file, meta.len(), mime::for_path(path)))
 }
 
 /// Why something the resolver found cannot be read now. Out of descriptors or
 /// memory is our state, not the file's: 503, so nobody caches a 404 for a file
 /// that exists. Anything else (gone, unreadable) is the assignment's 404.
-fn unreadable(error: io::Error) -> Status {
+fn unreadable(error: std::io::Error) -> Status {
     match error.raw_os_error() {
         Some(libc::EMFILE | libc::ENFILE | libc::ENOMEM) => Status::ServiceUnavailable,
         _ => Status::NotFound,
@@ -270,7 +182,7 @@ mod tests {
             (libc::ELOOP, Status::NotFound),
         ] {
             assert_eq!(
-                unreadable(io::Error::from_raw_os_error(errno)),
+                unreadable(std::io::Error::from_raw_os_error(errno)),
                 status,
                 "{errno}"
             );

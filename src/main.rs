@@ -12,7 +12,7 @@ use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use signal_hook::iterator::Signals;
 use webserver::cli::{self, Command, Config};
 use webserver::resolve::Site;
-use webserver::{listener, server};
+use webserver::{head, listener, server};
 
 fn main() -> ExitCode {
     let result = match cli::parse(std::env::args_os().skip(1)) {
@@ -78,6 +78,7 @@ fn serve(config: Config) -> Result<std::convert::Infallible, String> {
         hidden: config.hidden,
     };
     server::run(listener, Arc::new(site), config.limits)
+        .map_err(|e| format!("cannot wait for clients: {e}"))
 }
 
 /// The URL a person on this machine would open.
@@ -146,7 +147,7 @@ fn drain(listener: RawFd) {
         libc::shutdown(listener, libc::SHUT_RDWR);
     }
     let deadline = Instant::now() + DRAIN_LIMIT;
-    while server::in_flight() > 0 && Instant::now() < deadline {
+    while head::open_connections() > 0 && Instant::now() < deadline {
         thread::sleep(DRAIN_POLL);
     }
 }

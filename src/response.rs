@@ -5,6 +5,7 @@
 //! in lowercase (`404 not found`, `400 bad request`), so the assignment's 404 is
 //! not a special case but the first instance of the rule.
 
+use std::fs::File;
 use std::io::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,21 +66,62 @@ impl Status {
     }
 }
 
-/// The head of a response whose body is `len` bytes of `content_type`.
-pub fn head(status: Status, content_type: &str, len: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(128);
-    write_head(&mut out, status, content_type, len, "");
-    out
+/// A response ready to be sent: its head and any body made here in one buffer,
+/// then, for a file, the file whose bytes follow. Whether the body goes out is
+/// not decided here but in one place, `send::response` (a HEAD gets the head).
+pub struct Response {
+    status: Status,
+    bytes: Vec<u8>,
+    head_len: usize,
+    file: Option<(File, u64)>,
 }
 
-/// A whole error response, head and body.
-pub fn error(status: Status) -> Vec<u8> {
+impl Response {
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// The head alone: what a HEAD request gets.
+    pub fn head(&self) -> &[u8] {
+        &self.bytes[..self.head_len]
+    }
+
+    /// The head and the body made here (an error's text, a listing).
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The file whose first `len` bytes follow [`Response::bytes`], if any.
+    pub fn file(&self) -> Option<(&File, u64)> {
+        self.file.as_ref().map(|(file, len)| (file, *len))
+    }
+}
+
+/// `200 OK` with the first `len` bytes of `file`, which is `content_type`.
+pub fn file(file: File, len: u64, content_type: &str) -> Response {
+    let mut bytes = Vec::with_capacity(128);
+    write_head(&mut bytes, Status::Ok, content_type, len, "");
+    Response {
+        status: Status::Ok,
+        head_len: bytes.len(),
+        bytes,
+        file: Some((file, len)),
+    }
+}
+
+/// `200 OK` with `body`, made here, of `content_type`.
+pub fn page(body: &[u8], content_type: &str) -> Response {
+    made(Status::Ok, content_type, body, "")
+}
+
+/// An error response: its body is the status in lowercase.
+pub fn error(status: Status) -> Response {
     canned(status, "")
 }
 
-/// A whole `301 Moved Permanently` to `location`, which must already be a valid
-/// URL reference (percent-encoded, no CR or LF): the body is in the house style.
-pub fn redirect(location: &str) -> Vec<u8> {
+/// `301 Moved Permanently` to `location`, which must already be a valid URL
+/// reference (percent-encoded, no CR or LF): the body is in the house style.
+pub fn redirect(location: &str) -> Response {
     debug_assert!(!location.bytes().any(|b| b.is_ascii_control()));
     canned(
         Status::MovedPermanently,
@@ -87,23 +129,23 @@ pub fn redirect(location: &str) -> Vec<u8> {
     )
 }
 
-/// The head of a whole response made here (`error`, `redirect`): what a HEAD
-/// request gets, since it must see exactly GET's head and no body.
-pub fn without_body(response: &[u8]) -> &[u8] {
-    let end = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map_or(response.len(), |at| at + 4);
-    &response[..end]
+/// A response whose body is its status in lowercase.
+fn canned(status: Status, extra: &str) -> Response {
+    let body = format!("{} {}", status.code(), status.reason()).to_ascii_lowercase();
+    made(status, "text/plain", body.as_bytes(), extra)
 }
 
-/// Head and body of a response whose body is its status in lowercase.
-fn canned(status: Status, extra: &str) -> Vec<u8> {
-    let body = format!("{} {}", status.code(), status.reason()).to_ascii_lowercase();
-    let mut out = Vec::with_capacity(128);
-    write_head(&mut out, status, "text/plain", body.len() as u64, extra);
-    out.extend_from_slice(body.as_bytes());
-    out
+fn made(status: Status, content_type: &str, body: &[u8], extra: &str) -> Response {
+    let mut bytes = Vec::with_capacity(128 + body.len());
+    write_head(&mut bytes, status, content_type, body.len() as u64, extra);
+    let head_len = bytes.len();
+    bytes.extend_from_slice(body);
+    Response {
+        status,
+        bytes,
+        head_len,
+        file: None,
+    }
 }
 
 fn write_head(out: &mut Vec<u8>, status: Status, content_type: &str, len: u64, extra: &str) {
@@ -124,7 +166,7 @@ mod tests {
     #[test]
     fn the_assignments_404_verbatim() {
         let expected = b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\n404 not found";
-        assert_eq!(error(Status::NotFound), expected);
+        assert_eq!(error(Status::NotFound).bytes(), expected);
         assert_eq!(expected.len(), 104);
     }
 
@@ -141,8 +183,8 @@ mod tests {
             Status::VersionNotSupported,
             Status::MovedPermanently,
         ] {
-            let bytes = error(status);
-            let text = String::from_utf8(bytes).expect("heads are ASCII");
+            let response = error(status);
+            let text = String::from_utf8(response.bytes().to_vec()).expect("heads are ASCII");
             let (head, body) = text.split_once("\r\n\r\n").expect("a blank line");
             assert!(head.contains(&format!("\r\nContent-Length: {}\r\n", body.len())));
             assert_eq!(
@@ -154,10 +196,10 @@ mod tests {
 
     #[test]
     fn a_redirect_names_its_location_before_connection_close() {
-        let bytes = redirect("/docs/");
+        let response = redirect("/docs/");
         let expected = b"HTTP/1.1 301 Moved Permanently\r\nContent-Type: text/plain\r\nContent-Length: 21\r\nLocation: /docs/\r\nConnection: close\r\n\r\n301 moved permanently";
-        assert_eq!(bytes, expected);
-        assert_eq!(without_body(&bytes), &expected[..expected.len() - 21]);
-        assert_eq!(without_body(&error(Status::NotFound)).len(), 104 - 13);
+        assert_eq!(response.bytes(), expected);
+        assert_eq!(response.head(), &expected[..expected.len() - 21]);
+        assert_eq!(error(Status::NotFound).head().len(), 104 - 13);
     }
 }

@@ -13,7 +13,7 @@
 //!
 //! The send deadline is the response's, not each write's: a response has the
 //! send timeout, plus one second for every [`MIN_SEND_RATE`] bytes it has sent
-//! so far ([`Pace`]). A write that would block past it cuts the connection, so
+//! so far (`Pace`). A write that would block past it cuts the connection, so
 //! a client reading a trickle cannot hold it for as long as it likes, while a
 //! client at any real speed never meets the limit.
 
@@ -23,10 +23,11 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use crate::limits::MIN_SEND_RATE;
+use crate::response::Response;
 
 /// How long one response may still take, from what it has sent.
 #[derive(Debug, Clone, Copy)]
-pub struct Pace {
+struct Pace {
     start: Instant,
     grace: Duration,
     sent: u64,
@@ -34,7 +35,7 @@ pub struct Pace {
 
 impl Pace {
     /// A response starting now, with `grace` before the rate counts.
-    pub fn new(grace: Duration) -> Pace {
+    fn new(grace: Duration) -> Pace {
         Pace {
             start: Instant::now(),
             grace,
@@ -78,14 +79,41 @@ fn unacknowledged(stream: &TcpStream) -> u64 {
     0
 }
 
-/// Writes all of `head` (the file follows with [`file`]).
-pub fn head_before_body(stream: &TcpStream, head: &[u8], pace: &mut Pace) -> io::Result<()> {
-    all(stream, head, pace)
+/// Sends `response`, the last thing on its connection: its head, then its body
+/// unless `head_only`. This is the one place that decides whether a body goes
+/// out, so a HEAD gets exactly GET's head and nothing else, errors included.
+/// A response that falls behind its deadline (`Pace`) is cut with a reset:
+/// a plain close would leave the kernel sending what is queued (megabytes, on
+/// loopback) at the client's trickle.
+pub fn response(
+    stream: &TcpStream,
+    response: &Response,
+    head_only: bool,
+    grace: Duration,
+) -> io::Result<()> {
+    let mut pace = Pace::new(grace);
+    let sent = if head_only {
+        all(stream, response.head(), &mut pace)
+    } else {
+        all(stream, response.bytes(), &mut pace).and_then(|()| match response.file() {
+            Some((body, len)) => file(stream, body, len, &mut pace),
+            None => Ok(()),
+        })
+    };
+    if sent.as_ref().is_err_and(|e| {
+        matches!(
+            e.kind(),
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+        )
+    }) {
+        let _ = socket2::SockRef::from(stream).set_linger(Some(Duration::ZERO));
+    }
+    sent
 }
 
 /// Writes all of `bytes`: a head alone, a whole error response, or a head before
 /// the body.
-pub fn all(mut stream: &TcpStream, mut bytes: &[u8], pace: &mut Pace) -> io::Result<()> {
+fn all(mut stream: &TcpStream, mut bytes: &[u8], pace: &mut Pace) -> io::Result<()> {
     cork(stream);
     while !bytes.is_empty() {
         pace.arm(stream)?;
@@ -117,7 +145,7 @@ fn cork(stream: &TcpStream) {
 /// Sends the first `len` bytes of `file`. If the file ends sooner (it shrank while
 /// we sent it), stops with an error: the caller closes the connection, so the
 /// client sees a short body instead of bytes we never had.
-pub fn file(stream: &TcpStream, file: &File, len: u64, pace: &mut Pace) -> io::Result<()> {
+fn file(stream: &TcpStream, file: &File, len: u64, pace: &mut Pace) -> io::Result<()> {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;

@@ -1,35 +1,41 @@
 //! The accept loop and the concurrency model.
 //!
-//! Model: an elastic pool of threads, each of which accepts one connection, serves
-//! it to the end itself (`conn::serve`: plain blocking code with its own
-//! deadlines), then goes back to `accept()`. The rule that keeps it responsive:
-//! a thread that leaves `accept()` as the last one waiting there starts another
-//! before it serves. So however many clients stall (1,000 half-sent heads hold
-//! 1,000 threads), there is always a thread accepting, and nobody waits for a
-//! stalled client. The pool holds at most [`MAX_CONNECTIONS`] threads; when all
-//! are serving, nobody accepts and new clients queue in the kernel's backlog
-//! instead of costing us memory.
+//! Model: two places a connection can be, each with the cost it is worth.
 //!
-//! The pool shrinks by itself: a thread that comes back while
-//! [`MAX_IDLE_THREADS`] others already wait in `accept()` ends at once, and one
-//! that waits there [`IDLE_TIMEOUT`] without a client ends unless it is the last
-//! one waiting, so a burst leaves no lasting cost. The calling thread of [`run`]
-//! is a member that never ends. Threads start with a small stack
+//! 1. **The pool**, for the usual connection, whose head is all there when it is
+//!    accepted (TCP_DEFER_ACCEPT holds it in the kernel until its first bytes
+//!    come). An elastic pool of threads, each of which accepts one connection,
+//!    reads its head without waiting (`head::Incoming::pull`), answers it
+//!    (`conn::answer`: plain blocking code with its own send deadline), then goes
+//!    back to `accept()`. The rule that keeps it responsive: a thread that leaves
+//!    `accept()` as the last one waiting there starts another before it serves,
+//!    so there is always a thread accepting.
+//! 2. **The parking** (`parking`), for a head that did not arrive whole: a slow
+//!    client, a stalled one, an attacker holding connections. One thread waits on
+//!    `epoll` for all of them and hands each, once its head is whole, wrong or
+//!    late, to a thread that answers it. So a stalled client costs a socket and
+//!    the bytes it sent, never a thread: 10,000 of them are one thread.
+//!
+//! The pool holds at most [`MAX_CONNECTIONS`] threads, which bounds the answers
+//! being sent at once; when all are busy, new clients queue in the kernel's
+//! backlog instead of costing us memory. It shrinks by itself: a thread that
+//! comes back while [`MAX_IDLE_THREADS`] others already wait in `accept()` ends at
+//! once, and one that waits there [`IDLE_TIMEOUT`] without a client ends unless it
+//! is the last one waiting, so a burst leaves no lasting cost. The calling thread
+//! of [`run`] is a member that never ends. Threads start with a small stack
 //! ([`CONNECTION_STACK`]), most of which is never touched.
 //!
-//! Why not a new thread per connection (the first model, same properties): making
-//! and ending a thread is about 17 system calls (mmap, mprotect, clone3,
-//! sigaltstack, rt_sigprocmask, munmap...) on top of the dozen a request needs;
-//! under wrk (50 connections, `Connection: close`) it was 88 µs of server CPU
-//! per request against 31 with the pool, nginx 35 in the same run. Here a
-//! thread is only made when every thread is busy, which under steady load is
-//! almost never.
+//! Why a pool and not a thread per connection (the first model): making and
+//! ending a thread is about 17 system calls (mmap, mprotect, clone3, sigaltstack,
+//! rt_sigprocmask, munmap...) on top of the dozen a request needs; under wrk (50
+//! connections, `Connection: close`) it was 88 µs of server CPU per request
+//! against 31 with the pool, nginx 35 in the same run.
 //!
-//! Why not an epoll loop (nginx's model): it would turn `conn` into a state
-//! machine so that one thread can wait for many clients. The pool gets the
-//! per-request work down to about the system calls nginx makes, while `conn`
-//! stays a straight read of the protocol. Its price is a mostly idle stack per
-//! connection being served, which `bench/run.sh` shows as peak RSS.
+//! Why not an epoll loop for everything (nginx's model): answering would become a
+//! state machine too (a file sent in pieces as the client reads), and the fast
+//! path would pay an epoll registration per connection. Waiting for a head is the
+//! only wait a client controls for free, so only that wait is an explicit state;
+//! a slow reader of an answer is bounded by the send deadline instead.
 
 use std::io;
 use std::net::TcpListener;
@@ -39,7 +45,9 @@ use std::thread;
 use std::time::Duration;
 
 use crate::conn;
+use crate::head::{Incoming, Progress};
 use crate::limits::{Limits, ACCEPT_BACKOFF, CONNECTION_STACK, MAX_CONNECTIONS};
+use crate::parking::Parking;
 use crate::resolve::Site;
 
 /// Threads that may wait in `accept()` at once. More only costs stacks; fewer
@@ -49,17 +57,14 @@ pub const MAX_IDLE_THREADS: usize = 64;
 /// How long a spare thread waits in `accept()` for a client before it ends.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Connections accepted and not yet closed, in the whole process: what a
-/// graceful stop waits for (`main`).
-static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
-
-/// How many connections are being served right now.
-pub fn in_flight() -> usize {
-    IN_FLIGHT.load(Ordering::Acquire)
-}
-
 /// Accepts and serves connections until the process ends, each within `limits`.
-pub fn run(listener: TcpListener, site: Arc<Site>, limits: Limits) -> ! {
+/// Fails only if the parking cannot be opened (no descriptor for its epoll).
+pub fn run(
+    listener: TcpListener,
+    site: Arc<Site>,
+    limits: Limits,
+) -> io::Result<std::convert::Infallible> {
+    let parking = Parking::start(Arc::clone(&site), limits)?;
     // accept() gives up after IDLE_TIMEOUT, so spare threads can end. Accepted
     // sockets inherit this receive timeout; `conn` sets its own before it reads.
     // If it cannot be set, spare threads only end through MAX_IDLE_THREADS.
@@ -68,6 +73,7 @@ pub fn run(listener: TcpListener, site: Arc<Site>, limits: Limits) -> ! {
         listener,
         site,
         limits,
+        parking,
         idle: AtomicUsize::new(1),
         threads: AtomicUsize::new(1),
     });
@@ -83,6 +89,8 @@ struct Pool {
     listener: TcpListener,
     site: Arc<Site>,
     limits: Limits,
+    /// Where heads that did not arrive whole wait, costing no thread.
+    parking: Arc<Parking>,
     /// Threads in `accept()`, or on their way there.
     idle: AtomicUsize,
     /// Threads in the pool, idle or serving.
@@ -100,13 +108,10 @@ enum Accepted {
 impl Pool {
     /// Waits for one connection and serves it. The caller is counted idle on entry.
     fn serve_one(self: &Arc<Pool>) -> Accepted {
-        let stream = loop {
+        let mut incoming = loop {
             match self.listener.accept() {
-                Ok((stream, _peer)) => {
-                    // Counted at once: a stop that begins now must wait for it.
-                    IN_FLIGHT.fetch_add(1, Ordering::AcqRel);
-                    break stream;
-                }
+                // Counted open at once: a stop that begins now must wait for it.
+                Ok((stream, _peer)) => break Incoming::accepted(stream, &self.limits),
                 Err(e)
                     if matches!(
                         e.kind(),
@@ -126,8 +131,12 @@ impl Pool {
             // before this client can keep us.
             self.add_thread();
         }
-        conn::serve(stream, &self.site, &self.limits);
-        IN_FLIGHT.fetch_sub(1, Ordering::AcqRel);
+        // The head is usually all there (TCP_DEFER_ACCEPT waited for it); when it
+        // is not, the connection waits in the parking and this thread moves on.
+        match incoming.pull(&self.limits) {
+            Progress::Done(read) => conn::answer(incoming, read, &self.site, &self.limits),
+            Progress::Waiting => self.parking.park(incoming),
+        }
         Accepted::Served
     }
 
