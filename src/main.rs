@@ -62,6 +62,15 @@ fn serve(config: Config) -> Result<std::convert::Infallible, String> {
     raise_open_file_limit();
     stop_on_signals(listener.as_raw_fd())?;
 
+    let site = Site {
+        root: root.clone(),
+        tree: config.tree,
+        listing: config.listing,
+        hidden: config.hidden,
+    };
+    let server = server::Server::open(listener, Arc::new(site), config.limits)
+        .map_err(|e| format!("cannot wait for clients: {e}"))?;
+
     let mut stdout = std::io::stdout();
     // The one line a harness waits for: the real port, even when 0 was asked for.
     let _ = writeln!(
@@ -71,14 +80,7 @@ fn serve(config: Config) -> Result<std::convert::Infallible, String> {
         root.display()
     );
     let _ = stdout.flush();
-    let site = Site {
-        root,
-        tree: config.tree,
-        listing: config.listing,
-        hidden: config.hidden,
-    };
-    server::run(listener, Arc::new(site), config.limits)
-        .map_err(|e| format!("cannot wait for clients: {e}"))
+    server.run()
 }
 
 /// The URL a person on this machine would open.

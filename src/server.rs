@@ -22,7 +22,7 @@
 //! comes back while [`MAX_IDLE_THREADS`] others already wait in `accept()` ends at
 //! once, and one that waits there [`IDLE_TIMEOUT`] without a client ends unless it
 //! is the last one waiting, so a burst leaves no lasting cost. The calling thread
-//! of [`run`] is a member that never ends. Threads start with a small stack
+//! of [`Server::run`] is a member that never ends. Threads start with a small stack
 //! ([`CONNECTION_STACK`]), most of which is never touched.
 //!
 //! Why a pool and not a thread per connection (the first model): making and
@@ -57,30 +57,39 @@ pub const MAX_IDLE_THREADS: usize = 64;
 /// How long a spare thread waits in `accept()` for a client before it ends.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Accepts and serves connections until the process ends, each within `limits`.
-/// Fails only if the parking cannot be opened (no descriptor for its epoll).
-pub fn run(
-    listener: TcpListener,
-    site: Arc<Site>,
-    limits: Limits,
-) -> io::Result<std::convert::Infallible> {
-    let parking = Parking::start(Arc::clone(&site), limits)?;
-    // accept() gives up after IDLE_TIMEOUT, so spare threads can end. Accepted
-    // sockets inherit this receive timeout; `conn` sets its own before it reads.
-    // If it cannot be set, spare threads only end through MAX_IDLE_THREADS.
-    let _ = socket2::SockRef::from(&listener).set_read_timeout(Some(IDLE_TIMEOUT));
-    let pool = Arc::new(Pool {
-        listener,
-        site,
-        limits,
-        parking,
-        idle: AtomicUsize::new(1),
-        threads: AtomicUsize::new(1),
-    });
-    loop {
-        // This thread never ends: a quiet spell only brings it back here.
-        if let Accepted::Served = pool.serve_one() {
-            pool.idle.fetch_add(1, Ordering::AcqRel);
+/// A server ready to accept: the listener, and the parking already open, so that
+/// whoever announces the port announces a server with all of its descriptors.
+pub struct Server {
+    pool: Arc<Pool>,
+}
+
+impl Server {
+    /// Opens the parking. Fails only if it cannot be opened (no descriptor for its
+    /// epoll, or no thread for it).
+    pub fn open(listener: TcpListener, site: Arc<Site>, limits: Limits) -> io::Result<Server> {
+        let parking = Parking::start(Arc::clone(&site), limits)?;
+        // accept() gives up after IDLE_TIMEOUT, so spare threads can end. Accepted
+        // sockets inherit this receive timeout; `conn` sets its own before it reads.
+        // If it cannot be set, spare threads only end through MAX_IDLE_THREADS.
+        let _ = socket2::SockRef::from(&listener).set_read_timeout(Some(IDLE_TIMEOUT));
+        let pool = Arc::new(Pool {
+            listener,
+            site,
+            limits,
+            parking,
+            idle: AtomicUsize::new(1),
+            threads: AtomicUsize::new(1),
+        });
+        Ok(Server { pool })
+    }
+
+    /// Accepts and serves connections until the process ends, each within its limits.
+    pub fn run(self) -> ! {
+        loop {
+            // This thread never ends: a quiet spell only brings it back here.
+            if let Accepted::Served = self.pool.serve_one() {
+                self.pool.idle.fetch_add(1, Ordering::AcqRel);
+            }
         }
     }
 }
