@@ -1,7 +1,8 @@
 //! The HTML page that lists a directory (`--listing`).
 //!
-//! An entry is listed when, and only when, the resolver would serve it: each name
-//! is asked of `resolve::find_decoded` under the directory's URL, so a hidden
+//! An entry is listed when, and only when, the resolver would serve it (each name
+//! is asked of `resolve::listed`, which decides as `resolve::find_decoded` would,
+//! at a cost per entry that does not grow with the depth), so a hidden
 //! name, a symlink leading out of the root, a FIFO, or (in the default mode) a
 //! subdirectory never appears, and every link works (one exception: a file
 //! whose mode bits forbid reading is listed, then answered 404; finding that
@@ -18,7 +19,7 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use crate::resolve::{self, Found, Site};
+use crate::resolve::{self, Site};
 
 /// The listing's Content-Type: we wrote the page, so we know its encoding.
 pub const CONTENT_TYPE: &str = "text/html; charset=utf-8";
@@ -27,15 +28,12 @@ pub const CONTENT_TYPE: &str = "text/html; charset=utf-8";
 pub fn page(site: &Site, dir: &Path, url: &[u8]) -> io::Result<Vec<u8>> {
     let mut entries = Vec::new();
     for entry in fs::read_dir(dir)? {
-        let name = entry?.file_name();
-        let mut path = url.to_vec();
-        path.extend_from_slice(name.as_bytes());
-        let is_dir = match resolve::find_decoded(site, &path) {
-            Ok(Found::File(_)) => false,
-            Ok(Found::Listing { .. } | Found::Redirect(_)) => true,
-            Err(_) => continue,
-        };
-        entries.push((name.as_bytes().to_vec(), is_dir));
+        let entry = entry?;
+        let name = entry.file_name();
+        let kind = entry.file_type().ok();
+        if let Some(is_dir) = resolve::listed(site, url, name.as_bytes(), kind) {
+            entries.push((name.as_bytes().to_vec(), is_dir));
+        }
     }
     entries.sort();
 

@@ -121,6 +121,35 @@ pub fn find_decoded(site: &Site, path: &[u8]) -> Result<Found, Refusal> {
     }
 }
 
+/// Whether a listing of the URL directory `url` shows its entry `name`, and as a
+/// directory (`Some(true)`): exactly when `find_decoded` would serve `url` + `name`.
+/// `kind` is the entry's own type, which `read_dir` gives without a lookup, and the
+/// listed directory is already real and confined; so a plain file or directory is
+/// decided here, at a cost that does not grow with the directory's depth (a lookup
+/// from the root walks every component, and canonicalizing walks them again per
+/// component). A symlink, or an entry of unknown type, takes the resolver's way.
+pub fn listed(site: &Site, url: &[u8], name: &[u8], kind: Option<fs::FileType>) -> Option<bool> {
+    if name.iter().any(|&b| b < 0x20 || b == 0x7f) || !servable_name(site, name) {
+        return None;
+    }
+    match kind {
+        Some(kind) if kind.is_file() => return Some(false),
+        // A listing exists, so `--listing` is on: every directory below is served
+        // (its index, its listing); in the default mode, only the root's files.
+        Some(kind) if kind.is_dir() => return site.tree.then_some(true),
+        // A FIFO, a socket, a device: never served.
+        Some(kind) if !kind.is_symlink() => return None,
+        _ => {}
+    }
+    let mut path = url.to_vec();
+    path.extend_from_slice(name);
+    match find_decoded(site, &path) {
+        Ok(Found::File(_)) => Some(false),
+        Ok(Found::Listing { .. } | Found::Redirect(_)) => Some(true),
+        Err(_) => None,
+    }
+}
+
 /// The default mode: the last part of the path, looked up in the root itself.
 fn in_root(site: &Site, path: &[u8]) -> Result<Found, Refusal> {
     if site.listing && path.iter().all(|&b| b == b'/') {
@@ -301,6 +330,72 @@ pub fn encode(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every kind of entry a listing can meet, in each mode and with and without
+    /// `--hidden`: `listed` says what the full lookup from the root says.
+    #[test]
+    fn listed_agrees_with_the_lookup_from_the_root() {
+        use std::os::unix::fs::symlink;
+        let outside = tempfile::tempdir().expect("temp dir");
+        let top = outside.path().canonicalize().expect("canonical");
+        let root = top.join("www");
+        let sub = root.join("sub");
+        fs::create_dir_all(sub.join("deep")).expect("dirs");
+        fs::create_dir(root.join(".hid")).expect("hidden dir");
+        fs::write(top.join("secret.txt"), "s").expect("secret");
+        for name in [
+            "a.txt",
+            ".dot",
+            "ctl\x01.txt",
+            "back\\slash",
+            "sub/b.txt",
+            "sub/index.html",
+        ] {
+            fs::write(root.join(name), "x").expect("file");
+        }
+        symlink("a.txt", root.join("link-in")).expect("link");
+        symlink("../secret.txt", root.join("link-out")).expect("link");
+        symlink("sub", root.join("link-dir")).expect("link");
+        symlink("missing", root.join("link-dangling")).expect("link");
+        symlink("../a.txt", sub.join("link-up")).expect("link");
+        symlink("../.dot", sub.join("link-hidden")).expect("link");
+        let fifo = std::ffi::CString::new(root.join("fifo").as_os_str().as_bytes()).expect("path");
+        // SAFETY: mkfifo only reads the NUL-terminated path we own.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0, "mkfifo");
+
+        for (tree, hidden) in [(false, false), (true, false), (true, true), (false, true)] {
+            let site = Site {
+                root: root.clone(),
+                tree,
+                listing: true,
+                hidden,
+            };
+            let dirs: &[(&Path, &[u8])] = if tree {
+                &[(&root, b"/"), (&sub, b"/sub/")]
+            } else {
+                &[(&root, b"/")]
+            };
+            for &(dir, url) in dirs {
+                for entry in fs::read_dir(dir).expect("read_dir") {
+                    let entry = entry.expect("entry");
+                    let name = entry.file_name();
+                    let mut path = url.to_vec();
+                    path.extend_from_slice(name.as_bytes());
+                    let looked_up = match find_decoded(&site, &path) {
+                        Ok(Found::File(_)) => Some(false),
+                        Ok(_) => Some(true),
+                        Err(_) => None,
+                    };
+                    let kind = entry.file_type().ok();
+                    assert_eq!(
+                        listed(&site, url, name.as_bytes(), kind),
+                        looked_up,
+                        "{name:?} in {url:?}, tree {tree}, hidden {hidden}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn decode_takes_valid_escapes_only() {
