@@ -14,7 +14,9 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::util::{diff, error_response, fixture_response, get, read_to_close, seeded, start, End};
+use crate::util::{
+    diff, error_response, fixture_response, get, read_to_close, seeded, start, End, Root, Server,
+};
 
 /// Clients that send half a request and stall.
 const STALLED: usize = 1000;
@@ -255,16 +257,24 @@ fn a_trickling_client_is_cut_off_by_the_deadline_for_the_whole_head() {
     );
 }
 
+/// A server with a 256 MiB `big.bin` (sparse: far larger than any socket buffer,
+/// costing no disk) and the send timeout `send_timeout_ms`. The root must live as
+/// long as the server.
+fn serving_a_big_file(send_timeout_ms: &str) -> (Root, Server) {
+    let root = seeded();
+    let big = std::fs::File::create(root.www().join("big.bin")).expect("big file");
+    big.set_len(256 << 20).expect("size it");
+    let args = vec!["--send-timeout-ms".to_string(), send_timeout_ms.to_string()];
+    let server = start(&root, &args).expect("server starts");
+    (root, server)
+}
+
 #[test]
 fn a_client_that_stops_reading_is_cut_off_by_the_send_timeout() {
     // It asks for a file far larger than the socket buffers and never reads:
     // the server's send blocks, and --send-timeout-ms must end it, giving back
     // the connection's descriptors while the client still holds its end.
-    let root = seeded();
-    let big = std::fs::File::create(root.www().join("big.bin")).expect("big file");
-    big.set_len(256 << 20).expect("size it");
-    let args = vec!["--send-timeout-ms".to_string(), "500".to_string()];
-    let server = start(&root, &args).expect("server starts");
+    let (_root, server) = serving_a_big_file("500");
     let pid = server.pid();
     let fds_before = crate::proc_stats::fd_count(pid);
     let mut stream = TcpStream::connect(server.addr).expect("connect");
@@ -295,11 +305,7 @@ fn a_client_that_stops_reading_is_cut_off_by_the_send_timeout() {
 fn a_client_that_reads_a_trickle_is_cut_off_by_the_minimum_rate() {
     // 8 KiB every 1.5 s: each write makes progress within the send timeout,
     // so only the response's own deadline (the timeout, then 16 KiB/s) ends it.
-    let root = seeded();
-    let big = std::fs::File::create(root.www().join("big.bin")).expect("big file");
-    big.set_len(256 << 20).expect("size it");
-    let args = vec!["--send-timeout-ms".to_string(), "2000".to_string()];
-    let server = start(&root, &args).expect("server starts");
+    let (_root, server) = serving_a_big_file("2000");
     let socket =
         socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
     socket
