@@ -12,13 +12,20 @@
 
 //!
 //! The send deadline is the response's, not each write's: a response has the
-//! send timeout, plus one second for every [`MIN_SEND_RATE`] bytes it has sent
-//! so far (`Pace`). A write that would block past it cuts the connection, so
-//! a client reading a trickle cannot hold it for as long as it likes, while a
-//! client at any real speed never meets the limit.
+//! send timeout, plus one second for every [`MIN_SEND_RATE`] bytes the client
+//! has taken so far (`Pace`). A write that would block past it cuts the
+//! connection, so a client reading a trickle cannot hold it for as long as it
+//! likes, while a client at any real speed never meets the limit.
+//!
+//! So no write here ever blocks: each sends what the socket takes now (`send`
+//! with `MSG_DONTWAIT`; `sendfile` on a socket made non-blocking for the body),
+//! and only when it takes nothing do we wait, in `poll()`, for exactly the time
+//! the response has left. A blocking write with a send timeout could not keep
+//! that deadline (the kernel restarts the timeout at every wait inside one
+//! call), and bounding each call instead cost two extra system calls per 64 KiB.
 
 use std::fs::File;
-use std::io::{self, Write as _};
+use std::io;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
@@ -56,9 +63,28 @@ impl Pace {
         }
     }
 
-    /// Bounds the next blocking write on `stream` by the time left.
-    fn arm(&self, stream: &TcpStream) -> io::Result<()> {
-        stream.set_write_timeout(Some(self.left(stream)?))
+    /// Waits until `stream` takes more bytes, or the response's time is up
+    /// (then `TimedOut`). A wake-up without room, or a signal, just means the
+    /// caller's next write finds out.
+    fn wait(&self, stream: &TcpStream) -> io::Result<()> {
+        use std::os::fd::AsRawFd;
+        let left = self.left(stream)?;
+        let mut writable = libc::pollfd {
+            fd: stream.as_raw_fd(),
+            events: libc::POLLOUT,
+            revents: 0,
+        };
+        // Rounded up: a deadline less than a millisecond away is still a wait.
+        let ms = left.as_micros().div_ceil(1000).min(i32::MAX as u128) as libc::c_int;
+        // SAFETY: poll reads and writes the one pollfd we own, for this call only.
+        match unsafe { libc::poll(&mut writable, 1, ms) } {
+            -1 => match io::Error::last_os_error() {
+                e if e.kind() == io::ErrorKind::Interrupted => Ok(()),
+                e => Err(e),
+            },
+            // Nothing freed in the whole time left: the next `left` is zero.
+            _ => Ok(()),
+        }
     }
 }
 
@@ -113,22 +139,30 @@ pub fn response(
 
 /// Writes all of `bytes`: a head alone, a whole error response, or a head before
 /// the body.
-fn all(mut stream: &TcpStream, mut bytes: &[u8], pace: &mut Pace) -> io::Result<()> {
+fn all(stream: &TcpStream, mut bytes: &[u8], pace: &mut Pace) -> io::Result<()> {
     cork(stream);
+    let socket = socket2::SockRef::from(stream);
     while !bytes.is_empty() {
-        pace.arm(stream)?;
-        match stream.write(bytes) {
+        match socket.send_with_flags(bytes, libc::MSG_DONTWAIT | MSG_NOSIGNAL) {
             Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
             Ok(n) => {
                 bytes = &bytes[n..];
                 pace.sent += n as u64;
             }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => pace.wait(stream)?,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }
     Ok(())
 }
+
+/// A client gone before its answer is an error to return, never a SIGPIPE: the
+/// library may run in a process that has not ignored it, as Rust's `main` does.
+#[cfg(target_os = "linux")]
+const MSG_NOSIGNAL: libc::c_int = libc::MSG_NOSIGNAL;
+#[cfg(not(target_os = "linux"))]
+const MSG_NOSIGNAL: libc::c_int = 0;
 
 /// Best effort: uncorked, the bytes are the same, only in more segments.
 fn cork(stream: &TcpStream) {
@@ -148,41 +182,12 @@ fn cork(stream: &TcpStream) {
 fn file(stream: &TcpStream, file: &File, len: u64, pace: &mut Pace) -> io::Result<()> {
     #[cfg(target_os = "linux")]
     {
-        use std::os::fd::AsRawFd;
-        // Within one call the kernel restarts the send timeout at every wait,
-        // so the response's deadline is only checked between calls: a chunk
-        // this size keeps a trickling reader's overrun to seconds, for one
-        // call per 64 KiB (a few µs each) for a fast one.
-        const MAX_CHUNK: u64 = 64 * 1024;
-        let mut left = len;
-        while left > 0 {
-            pace.arm(stream)?;
-            let chunk = left.min(MAX_CHUNK) as usize;
-            // SAFETY: both descriptors are open for the duration of the call, and a
-            // null offset tells the kernel to use and advance the file's own position.
-            let sent = unsafe {
-                libc::sendfile(
-                    stream.as_raw_fd(),
-                    file.as_raw_fd(),
-                    std::ptr::null_mut(),
-                    chunk,
-                )
-            };
-            match sent {
-                0 => return Err(io::ErrorKind::UnexpectedEof.into()),
-                n if n > 0 => {
-                    left -= n as u64;
-                    pace.sent += n as u64;
-                }
-                _ => {
-                    let e = io::Error::last_os_error();
-                    if e.kind() != io::ErrorKind::Interrupted {
-                        return Err(e);
-                    }
-                }
-            }
-        }
-        Ok(())
+        // sendfile takes no MSG_DONTWAIT: the socket itself is non-blocking
+        // while the body goes out, and blocking again after (a linger reads it).
+        stream.set_nonblocking(true)?;
+        let sent = sendfile_all(stream, file, len, pace);
+        let restored = stream.set_nonblocking(false);
+        sent.and(restored)
     }
     #[cfg(not(target_os = "linux"))]
     {
@@ -201,4 +206,39 @@ fn file(stream: &TcpStream, file: &File, len: u64, pace: &mut Pace) -> io::Resul
         }
         Ok(())
     }
+}
+
+/// `file`'s body on Linux: `sendfile` on a non-blocking socket, waiting only when
+/// the socket takes nothing.
+#[cfg(target_os = "linux")]
+fn sendfile_all(stream: &TcpStream, file: &File, len: u64, pace: &mut Pace) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // One call may move gigabytes; the kernel caps each call anyway.
+    const MAX_CALL: u64 = 1 << 30;
+    let mut left = len;
+    while left > 0 {
+        // SAFETY: both descriptors are open for the duration of the call, and a
+        // null offset tells the kernel to use and advance the file's own position.
+        let sent = unsafe {
+            libc::sendfile(
+                stream.as_raw_fd(),
+                file.as_raw_fd(),
+                std::ptr::null_mut(),
+                left.min(MAX_CALL) as usize,
+            )
+        };
+        match sent {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n if n > 0 => {
+                left -= n as u64;
+                pace.sent += n as u64;
+            }
+            _ => match io::Error::last_os_error() {
+                e if e.kind() == io::ErrorKind::WouldBlock => pace.wait(stream)?,
+                e if e.kind() == io::ErrorKind::Interrupted => {}
+                e => return Err(e),
+            },
+        }
+    }
+    Ok(())
 }
