@@ -49,8 +49,11 @@ pub enum Kind {
     Crashed,
     /// Alive, but the guide's request got no answer.
     StoppedAnswering,
-    /// Stopped answering, and used more than [`BUSY_SHARE`] of a core meanwhile.
+    /// Stopped answering, and used more than `BUSY_SHARE` of a core meanwhile.
     BusyLoop,
+    /// Processes had left a server of the sequence to live on when it was
+    /// stopped (a daemon); `detail` counts them.
+    LeftRunning,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +68,12 @@ impl Finding {
     /// The finding in the words of the scorecard.
     pub fn words(&self) -> String {
         let what = match self.kind {
+            Kind::LeftRunning => {
+                return format!(
+                    "left {} running after its server was stopped ({}); they were killed",
+                    self.detail, self.step
+                )
+            }
             Kind::Crashed => "crashed",
             Kind::StoppedAnswering => "stopped answering",
             Kind::BusyLoop => "stopped answering, busy loop",
@@ -134,6 +143,8 @@ pub fn sequence(
         .map_err(|e| format!("cannot write {}: {e}", BIG_FILE.0))?;
     let mut findings = Vec::new();
     let mut server = start(submission, &root, &protected)?;
+    // Processes that outlived a server of the sequence, in all: killed with it.
+    let mut left = 0;
     for (done, step) in STEPS.iter().enumerate() {
         if Instant::now() >= deadline {
             return Err(format!(
@@ -159,9 +170,17 @@ pub fn sequence(
         if let Some(finding) = finding {
             findings.push(finding);
             // Stopped first: a server on a fixed port must free it.
-            drop(server);
+            left += server.stop();
             server = start(submission, &root, &protected)?;
         }
+    }
+    left += server.stop();
+    if left > 0 {
+        findings.push(Finding {
+            step: "the robustness sequence",
+            kind: Kind::LeftRunning,
+            detail: format!("{left} process{}", if left == 1 { "" } else { "es" }),
+        });
     }
     Ok(findings)
 }
