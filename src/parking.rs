@@ -24,7 +24,10 @@
 //! The descriptor limit bounds how many connections can be parked: each holds
 //! one, and `accept()` fails when they run out (see `server`).
 
-use std::collections::{HashMap, VecDeque};
+// The epoll loop's table of parked connections; elsewhere each waits on a thread.
+#[cfg(target_os = "linux")]
+use std::collections::HashMap;
+use std::collections::VecDeque;
 use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
