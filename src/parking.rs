@@ -255,9 +255,7 @@ impl Parking {
                             break read;
                         }
                     };
-                    if !conn::nobody_to_answer(&read) {
-                        conn::answer(incoming, read, &answering.site, &answering.limits);
-                    }
+                    conn::answer(incoming, read, &answering.site, &answering.limits);
                 });
         }
     }

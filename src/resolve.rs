@@ -111,7 +111,7 @@ pub fn find(site: &Site, target: &[u8]) -> Result<Found, Refusal> {
 /// What a decoded URL path names on `site`; the listing asks this about each
 /// entry, so it links to exactly what we serve.
 pub fn find_decoded(site: &Site, path: &[u8]) -> Result<Found, Refusal> {
-    if path.iter().any(|&b| b < 0x20 || b == 0x7f) {
+    if has_control(path) {
         return Err(Refusal::BadTarget);
     }
     if site.tree {
@@ -129,7 +129,7 @@ pub fn find_decoded(site: &Site, path: &[u8]) -> Result<Found, Refusal> {
 /// from the root walks every component, and canonicalizing walks them again per
 /// component). A symlink, or an entry of unknown type, takes the resolver's way.
 pub fn listed(site: &Site, url: &[u8], name: &[u8], kind: Option<fs::FileType>) -> Option<bool> {
-    if name.iter().any(|&b| b < 0x20 || b == 0x7f) || !servable_name(site, name) {
+    if has_control(name) || !servable_name(site, name) {
         return None;
     }
     match kind {
@@ -234,6 +234,12 @@ fn directory(site: &Site, dir: PathBuf, parts: &[&[u8]], slashed: bool) -> Resul
         url.push(b'/');
     }
     Ok(Found::Listing { dir, url })
+}
+
+/// Whether a decoded path holds a control byte (NUL, CR, LF, DEL...): such a
+/// target is refused (400), never looked up, and a listing leaves such names out.
+fn has_control(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&b| b < 0x20 || b == 0x7f)
 }
 
 /// A name we may look up: not `.`, `..` or empty, no backslash (never a
