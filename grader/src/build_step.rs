@@ -56,14 +56,14 @@ pub fn run(source: &Path, line: &str, protected: &[PathBuf]) -> Result<Built, St
         .try_clone()
         .map_err(|e| format!("cannot share the build log: {e}"))?;
     let (mut command, _lease) = match sandbox::containment() {
-        Containment::Contained { bwrap } => {
+        Containment::Contained { bwrap, mode } => {
             let plan = Plan {
                 case_dir: dir.path(),
                 workdir: &code,
                 line,
                 protected,
             };
-            let (command, lease) = sandbox::command(bwrap, &plan)
+            let (command, lease) = sandbox::command(bwrap, *mode, &plan)
                 .map_err(|e| format!("cannot prepare the sandbox: {e}"))?;
             (command, Some(lease))
         }

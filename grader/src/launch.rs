@@ -175,14 +175,14 @@ pub fn command(
     let line = template.replace(PORT, &port.to_string());
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let mut server = match sandbox::containment() {
-        Containment::Contained { bwrap } => {
+        Containment::Contained { bwrap, mode } => {
             let plan = Plan {
                 case_dir: root.outside(),
                 workdir: &root.www(),
                 line: &line,
                 protected,
             };
-            let (command, lease) = sandbox::command(bwrap, &plan)
+            let (command, lease) = sandbox::command(bwrap, *mode, &plan)
                 .map_err(|e| format!("cannot prepare the sandbox: {e}"))?;
             Server::spawn(command, addr, true, Some(lease))?
         }

@@ -28,6 +28,7 @@ pub mod folder;
 pub mod grade;
 pub mod lanes;
 pub mod launch;
+pub mod netns;
 pub mod preflight;
 pub mod process;
 pub mod procfs;

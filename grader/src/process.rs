@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use crate::netns::Sockets;
 use crate::procfs::{self, Members};
 use crate::sandbox::{Endpoint, Lease};
 
@@ -54,7 +55,8 @@ struct Jail {
     init_fd: Option<OwnedFd>,
     /// The server's own command, the init's first child.
     main: u32,
-    netns: Arc<File>,
+    /// The grader's way into its network.
+    sockets: Arc<Sockets>,
     members: Members,
     /// Returned when the jail is gone.
     _lease: Lease,
@@ -87,12 +89,14 @@ impl Jail {
         let main = child(init)?;
         let netns = File::open(format!("/proc/{init}/ns/net"))
             .map_err(|e| format!("cannot open the sandbox's network namespace: {e}"))?;
+        let sockets = Sockets::enter(&netns)
+            .map_err(|e| format!("cannot reach into the sandbox's network: {e}"))?;
         let ns = std::fs::read_link(format!("/proc/{init}/ns/pid"))
             .map_err(|e| format!("cannot read the sandbox's PID namespace: {e}"))?;
         Ok(Jail {
             init_fd,
             main,
-            netns: Arc::new(netns),
+            sockets: Arc::new(sockets),
             members: Members::Namespace {
                 init,
                 ns: ns.to_string_lossy().into_owned(),
@@ -189,7 +193,7 @@ impl Server {
     /// Where to connect to it.
     pub fn endpoint(&self) -> Endpoint {
         match &self.jail {
-            Some(jail) => Endpoint::inside(self.addr, Arc::clone(&jail.netns)),
+            Some(jail) => Endpoint::inside(self.addr, Arc::clone(&jail.sockets)),
             None => Endpoint::host(self.addr),
         }
     }

@@ -16,28 +16,27 @@
 //!   writable. The repository, `spec/`, `target/` and the grader are not
 //!   there at all: there is nothing to find through a path or the
 //!   environment, which is scrubbed to [`ENVIRONMENT`].
-//! - **Its own network namespace**, loopback only: the grader enters it
-//!   (`setns`, on a short-lived thread) to connect; nothing else reaches it
-//!   and it reaches nothing else. A fixed port therefore never collides
-//!   with another case.
+//! - **Its own network namespace**, loopback only: the grader's side of each
+//!   case connects with sockets made inside it ([`crate::netns`]); nothing
+//!   else reaches it and it reaches nothing else. A fixed port therefore
+//!   never collides with another case.
 //! - **Its own PID namespace**: it sees no other process, and killing the
 //!   namespace's first process (bubblewrap's init) kills every descendant,
 //!   double-forked daemons included. Processes re-parented to that init are
 //!   the ones that tried to outlive their server, and are counted.
-//! - **Its own unprivileged uid** ([`FIRST_UID`] upwards, one per server run
-//!   in flight), so that the process cap counts only its own processes and it
-//!   can signal no one else's, with no capabilities and `no_new_privs`.
+//! - **A uid that signals no one else's processes**, with no capabilities
+//!   and `no_new_privs` (see [`Mode`]).
 //! - **Caps as rlimits** (see the constants): processes, address space, file
 //!   size, open files and CPU time. Hitting one is named in the report
 //!   ([`cap_hit`]). cgroups would bound the memory of all its processes
 //!   together, but the machines we run on (and Gradescope's containers) do
-//!   not delegate a writable cgroup; rlimits work everywhere.
+//!   not delegate a writable cgroup (this one mounts only cgroup v1, and
+//!   read-only); rlimits work everywhere.
 //!
-//! The uid drop needs root (this machine and CI); bubblewrap needs namespaces
-//! that some containers forbid. Where either is missing the submission runs
-//! uncontained, as before, and the scorecard's first line says so
-//! ([`Containment::Open`]); with `CI` set, the containment tests fail
-//! instead of skipping.
+//! Where bubblewrap is missing, or the kernel refuses it namespaces (Docker's
+//! default seccomp profile), the submission runs uncontained, as before, and
+//! the scorecard's first line says so ([`Containment::Open`]); with `CI` set,
+//! the containment tests fail instead of skipping.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File};
@@ -48,8 +47,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::thread;
 use std::time::Duration;
+
+use crate::netns::Sockets;
 
 /// Processes and threads one sandbox's uid may have: a threaded server
 /// serving the robustness sequence needs a few dozen; a fork bomb stops here.
@@ -100,12 +100,46 @@ pub const OFF: &str = "GRADE_UNCONTAINED";
 /// Whether submissions run contained here, and if not, why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Containment {
-    Contained { bwrap: PathBuf },
+    Contained { bwrap: PathBuf, mode: Mode },
     Open(String),
 }
 
-/// Decided once per process: bubblewrap is there, we are root, and a
-/// sandbox with its own network and PID namespaces starts.
+/// Who the grader is decides how a sandbox is made; what the submission
+/// can reach is the same in both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The grader is root: each sandbox runs as a uid of its own
+    /// ([`FIRST_UID`] upwards, one per sandbox in flight), so that the
+    /// process cap counts only its own processes, and the case folder is
+    /// root's, which it cannot change.
+    Root,
+    /// The grader is not root, and the kernel lets it make user namespaces:
+    /// each sandbox has one of its own, in which the submission runs as the
+    /// grader's uid without any capability, may make no further user
+    /// namespace, and counts its processes apart from the grader's (Linux
+    /// counts `RLIMIT_NPROC` per user namespace). Its read-only mounts are
+    /// locked: it cannot remount them writable.
+    UserNamespace,
+}
+
+impl Containment {
+    /// The words the progress line and the README use for it.
+    pub fn describe(&self) -> String {
+        match self {
+            Containment::Contained {
+                mode: Mode::Root, ..
+            } => "contained (bubblewrap, a uid of its own per sandbox)".to_string(),
+            Containment::Contained {
+                mode: Mode::UserNamespace,
+                ..
+            } => "contained (bubblewrap, a user namespace of its own per sandbox)".to_string(),
+            Containment::Open(why) => format!("not contained: {why}"),
+        }
+    }
+}
+
+/// Decided once per process: bubblewrap is there, and a sandbox with its
+/// own network and PID namespaces starts (as root, or in a user namespace).
 pub fn containment() -> &'static Containment {
     static DECIDED: OnceLock<Containment> = OnceLock::new();
     DECIDED.get_or_init(decide)
@@ -123,35 +157,42 @@ fn decide() -> Containment {
         return Containment::Open("bubblewrap (bwrap) is not installed".to_string());
     };
     // SAFETY: geteuid only reads the calling process's credentials.
-    if unsafe { libc::geteuid() } != 0 {
-        return Containment::Open(
-            "the grader is not root, so it cannot give each submission a uid of its own \
-             nor enter its network namespace"
-                .to_string(),
-        );
+    let mode = if unsafe { libc::geteuid() } == 0 {
+        Mode::Root
+    } else {
+        Mode::UserNamespace
+    };
+    let mut trial = Command::new(&bwrap);
+    if mode == Mode::UserNamespace {
+        trial.args(["--unshare-user", "--disable-userns"]);
     }
-    let trial = Command::new(&bwrap)
+    let trial = trial
         .args(["--ro-bind", "/", "/", "--unshare-net", "--unshare-pid"])
         .args(["--die-with-parent", "--", "/bin/true"])
         .output();
     match trial {
-        Ok(out) if out.status.success() => Containment::Contained { bwrap },
+        Ok(out) if out.status.success() => Containment::Contained { bwrap, mode },
         Ok(out) => Containment::Open(format!(
-            "bubblewrap cannot create namespaces here: {}",
+            "bubblewrap cannot create namespaces here{}: {}",
+            if mode == Mode::Root {
+                ""
+            } else {
+                " (not root, and no user namespaces)"
+            },
             String::from_utf8_lossy(&out.stderr).trim()
         )),
         Err(e) => Containment::Open(format!("bubblewrap does not run: {e}")),
     }
 }
 
-/// A uid held by one sandbox while it runs: an exclusive `flock` on a file
-/// named for it, so that grader processes running side by side (a class run,
-/// two terminals) never hand out the same uid, and a crashed grader's locks
-/// go with it.
+/// The uid one sandbox runs as, held while it runs. As root, a uid of its
+/// own: an exclusive `flock` on a file named for it, so that grader
+/// processes running side by side (a class run, two terminals) never hand
+/// out the same uid, and a crashed grader's locks go with it. In a user
+/// namespace, the grader's own uid, and nothing is held.
 #[derive(Debug)]
 pub struct Lease {
-    uid: u32,
-    _lock: File,
+    held: Option<(u32, File)>,
 }
 
 /// Where the uid lock files live: the same place for every grader process.
@@ -173,23 +214,33 @@ impl Lease {
             // SAFETY: flock only takes a lock on a descriptor we own.
             if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
                 leased.insert(uid);
-                return Ok(Lease { uid, _lock: lock });
+                return Ok(Lease {
+                    held: Some((uid, lock)),
+                });
             }
         }
         Err(io::Error::other("every sandbox uid is in use"))
     }
 
-    pub fn uid(&self) -> u32 {
-        self.uid
+    /// The grader's own uid, in a user namespace of the sandbox's own.
+    fn grader_own() -> Lease {
+        Lease { held: None }
+    }
+
+    /// The uid of its own, when it has one.
+    pub fn uid(&self) -> Option<u32> {
+        self.held.as_ref().map(|(uid, _)| *uid)
     }
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        LEASED
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&self.uid);
+        if let Some(uid) = self.uid() {
+            LEASED
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&uid);
+        }
     }
 }
 
@@ -206,12 +257,18 @@ pub struct Plan<'a> {
 }
 
 /// The `bwrap` command that runs `plan.line` contained, and the uid it holds.
-pub fn command(bwrap: &Path, plan: &Plan) -> io::Result<(Command, Lease)> {
-    let lease = Lease::take()?;
+pub fn command(bwrap: &Path, mode: Mode, plan: &Plan) -> io::Result<(Command, Lease)> {
+    let lease = match mode {
+        Mode::Root => Lease::take()?,
+        Mode::UserNamespace => Lease::grader_own(),
+    };
     hand_over(plan, lease.uid())?;
     let interpreter = interpreter(plan.line, plan.workdir);
     let mut args: Vec<String> = Vec::new();
     let mut arg = |words: &[&str]| args.extend(words.iter().map(|w| w.to_string()));
+    if mode == Mode::UserNamespace {
+        arg(&["--unshare-user", "--disable-userns"]);
+    }
     arg(&[
         "--unshare-pid",
         "--unshare-net",
@@ -256,7 +313,6 @@ pub fn command(bwrap: &Path, plan: &Plan) -> io::Result<(Command, Lease)> {
     let workdir = plan.workdir.to_string_lossy();
     arg(&["--bind", &workdir, &workdir]);
     arg(&["--chdir", &workdir, "--"]);
-    let uid = lease.uid().to_string();
     let caps = [
         format!("--nproc={MAX_PROCESSES}"),
         format!("--as={MAX_ADDRESS_SPACE}"),
@@ -266,9 +322,16 @@ pub fn command(bwrap: &Path, plan: &Plan) -> io::Result<(Command, Lease)> {
     ];
     arg(&["/usr/bin/prlimit"]);
     arg(&caps.iter().map(String::as_str).collect::<Vec<_>>());
-    arg(&["--", "/usr/bin/setpriv", "--reuid", &uid, "--regid", &uid]);
-    arg(&["--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]);
-    arg(&["--no-new-privs", "--", "/bin/sh", "-c", plan.line]);
+    arg(&["--"]);
+    // In a user namespace bubblewrap has already dropped every capability
+    // and set no_new_privs, and there is no other uid to become.
+    if let Some(uid) = lease.uid() {
+        let uid = uid.to_string();
+        arg(&["/usr/bin/setpriv", "--reuid", &uid, "--regid", &uid]);
+        arg(&["--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]);
+        arg(&["--no-new-privs", "--"]);
+    }
+    arg(&["/bin/sh", "-c", plan.line]);
     let mut command = Command::new(bwrap);
     command.args(args).env_clear();
     let mut path = interpreter
@@ -282,9 +345,13 @@ pub fn command(bwrap: &Path, plan: &Plan) -> io::Result<(Command, Lease)> {
 }
 
 /// The served folder becomes the sandbox uid's; the case folder stays
-/// root's, readable, so the canary in it cannot be changed.
-fn hand_over(plan: &Plan, uid: u32) -> io::Result<()> {
+/// root's, readable, so the canary in it cannot be changed (its read-only
+/// mount alone guards it in a user namespace, where both are the grader's).
+fn hand_over(plan: &Plan, uid: Option<u32>) -> io::Result<()> {
     fs::set_permissions(plan.case_dir, fs::Permissions::from_mode(0o755))?;
+    let Some(uid) = uid else {
+        return Ok(());
+    };
     for entry in crate::files::walk(plan.workdir).map_err(io::Error::other)? {
         std::os::unix::fs::lchown(&entry.path, Some(uid), Some(uid))?;
     }
@@ -370,59 +437,46 @@ fn code(line: &str, protected: &[PathBuf]) -> Vec<PathBuf> {
     found
 }
 
-/// Where to connect to a server: its address, and the network namespace it
-/// lives in when contained.
+/// Where to connect to a server: its address, and the helper inside its
+/// sandbox's network when contained.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
     pub addr: SocketAddr,
-    netns: Option<Arc<File>>,
+    inside: Option<Arc<Sockets>>,
 }
 
 impl Endpoint {
     pub fn host(addr: SocketAddr) -> Endpoint {
-        Endpoint { addr, netns: None }
+        Endpoint { addr, inside: None }
     }
 
-    pub fn inside(addr: SocketAddr, netns: Arc<File>) -> Endpoint {
+    pub fn inside(addr: SocketAddr, sockets: Arc<Sockets>) -> Endpoint {
         Endpoint {
             addr,
-            netns: Some(netns),
+            inside: Some(sockets),
         }
     }
 
     pub fn at(&self, addr: SocketAddr) -> Endpoint {
         Endpoint {
             addr,
-            netns: self.netns.clone(),
+            inside: self.inside.clone(),
         }
     }
 
-    /// A connection to the server. Inside a namespace, the socket is made on
-    /// a thread that entered it (a socket belongs to the namespace it was
-    /// made in, wherever it is used afterwards), so the grader's other
-    /// threads stay where they are.
+    /// A connection to the server, from inside its sandbox's network when
+    /// it has one.
     pub fn connect(&self, timeout: Duration) -> io::Result<TcpStream> {
         self.connect_anyhow(timeout).and_then(not_to_itself)
     }
 
     fn connect_anyhow(&self, timeout: Duration) -> io::Result<TcpStream> {
-        let Some(netns) = &self.netns else {
+        let Some(sockets) = &self.inside else {
             return TcpStream::connect_timeout(&self.addr, timeout);
         };
-        let addr = self.addr;
-        thread::scope(|scope| {
-            scope
-                .spawn(|| {
-                    // SAFETY: setns only changes this thread's network
-                    // namespace; the descriptor is open for the whole call.
-                    if unsafe { libc::setns(netns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-                        return Err(io::Error::last_os_error());
-                    }
-                    TcpStream::connect_timeout(&addr, timeout)
-                })
-                .join()
-                .unwrap_or_else(|_| Err(io::Error::other("the connecting thread panicked")))
-        })
+        let socket = sockets.socket_for(&self.addr)?;
+        socket.connect_timeout(&self.addr.into(), timeout)?;
+        Ok(socket.into())
     }
 }
 

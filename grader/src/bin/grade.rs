@@ -343,8 +343,9 @@ fn grade(options: &Options) -> Result<bool, String> {
     let pass = written && suite::passes(card, options.strict);
     println!("{}", suite::result_line(card, pass));
     eprintln!(
-        "graded in {:.1} s; the grader's peak memory: {} KiB",
+        "graded in {:.1} s, {}; the grader's peak memory: {} KiB",
         started.elapsed().as_secs_f64(),
+        grader::sandbox::containment().describe(),
         peak_memory_kib()
     );
     Ok(pass)
