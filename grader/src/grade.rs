@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::case::{Case, Expect, Rule};
@@ -183,6 +183,8 @@ pub struct Run {
     /// Cases that timed out without a byte, and whether any byte ever came.
     silent_timeouts: AtomicUsize,
     answered: AtomicBool,
+    /// Case folders whose canary the submission changed.
+    canary_changed: Arc<AtomicUsize>,
     /// Where the seeded cases' files come from.
     pub seed: Seed,
 }
@@ -202,6 +204,7 @@ impl Run {
             good_starts: AtomicUsize::new(0),
             silent_timeouts: AtomicUsize::new(0),
             answered: AtomicBool::new(false),
+            canary_changed: Arc::new(AtomicUsize::new(0)),
             seed: match &target {
                 Target::Command(submission) => Seed::for_command(&submission.cmd)?,
                 Target::Bundled(_) => Seed::for_command("")?,
@@ -427,7 +430,14 @@ impl Run {
     /// A fresh copy of the fixtures, where the target serves them.
     fn fresh_root(&self) -> Result<Root, (Defect, String)> {
         Root::seeded_in(&self.fixtures_dir, self.target.docroot())
+            .map(|root| root.watched(&self.canary_changed))
             .map_err(|e| (Defect::SetupFailed, e))
+    }
+
+    /// How many case folders' canary the submission changed, of those
+    /// whose server has stopped.
+    pub fn canary_changes(&self) -> usize {
+        self.canary_changed.load(Ordering::SeqCst)
     }
 
     /// The seeded files, in the folder the server serves.

@@ -161,8 +161,8 @@ pub fn grade(
 }
 
 /// What the scorecard says first about how a submission was run: "not
-/// contained" and why, the processes it left behind, and the seed of its
-/// seeded files.
+/// contained" and why, the processes it left behind, a canary it changed,
+/// and the seed of its seeded files.
 pub fn run_notes(run: &Run, verdicts: &[Verdict]) -> Vec<String> {
     let mut notes = Vec::new();
     if !matches!(run.target, Target::Command(_)) {
@@ -184,6 +184,13 @@ pub fn run_notes(run: &Run, verdicts: &[Verdict]) -> Vec<String> {
             "left {most} {processes} running after the case (the most of {cases} {in_cases} \
              that left any); they were killed"
         ));
+    }
+    match run.canary_changes() {
+        0 => {}
+        n => notes.push(format!(
+            "it changed secret.txt, the file beside the folder it serves, in {n} of its case \
+             folders (each case has a fresh one)"
+        )),
     }
     notes.push(format!(
         "seeded files: seed {:016x} ({}={:016x} replays it)",
