@@ -285,8 +285,8 @@ unsafe fn close_all_but(keep: RawFd) {
             continue;
         }
         if libc::syscall(libc::SYS_close_range, first, last, 0) != 0 {
-            // Before Linux 5.9: one by one, up to the descriptor limit.
-            for fd in first..last.min(65_536) {
+            // Before Linux 5.9: one by one, up to a descriptor limit's worth.
+            for fd in first..=last.min(65_535) {
                 libc::close(fd as RawFd);
             }
         }

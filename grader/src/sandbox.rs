@@ -115,11 +115,16 @@ pub enum Mode {
     Root,
     /// The grader is not root, and the kernel lets it make user namespaces:
     /// each sandbox has one of its own, in which the submission runs as the
-    /// grader's uid without any capability, may make no further user
-    /// namespace, and counts its processes apart from the grader's (Linux
-    /// counts `RLIMIT_NPROC` per user namespace). Its read-only mounts are
-    /// locked: it cannot remount them writable.
-    UserNamespace,
+    /// grader's uid without any capability, and counts its processes apart
+    /// from the grader's (Linux counts `RLIMIT_NPROC` per user namespace).
+    /// Without a capability it cannot remount its read-only mounts writable.
+    UserNamespace {
+        /// Whether it is kept from making user namespaces of its own (in
+        /// which it would hold capabilities, over nothing of ours):
+        /// `--disable-userns`, from bubblewrap 0.8 on; an older one (Ubuntu
+        /// 22.04 has 0.6) contains it all the same, without that.
+        no_nested: bool,
+    },
 }
 
 impl Containment {
@@ -130,7 +135,7 @@ impl Containment {
                 mode: Mode::Root, ..
             } => "contained (bubblewrap, a uid of its own per sandbox)".to_string(),
             Containment::Contained {
-                mode: Mode::UserNamespace,
+                mode: Mode::UserNamespace { .. },
                 ..
             } => "contained (bubblewrap, a user namespace of its own per sandbox)".to_string(),
             Containment::Open(why) => format!("not contained: {why}"),
@@ -157,31 +162,44 @@ fn decide() -> Containment {
         return Containment::Open("bubblewrap (bwrap) is not installed".to_string());
     };
     // SAFETY: geteuid only reads the calling process's credentials.
-    let mode = if unsafe { libc::geteuid() } == 0 {
-        Mode::Root
+    let root = unsafe { libc::geteuid() } == 0;
+    let modes = if root {
+        vec![Mode::Root]
     } else {
-        Mode::UserNamespace
+        vec![
+            Mode::UserNamespace { no_nested: true },
+            Mode::UserNamespace { no_nested: false },
+        ]
     };
-    let mut trial = Command::new(&bwrap);
-    if mode == Mode::UserNamespace {
-        trial.args(["--unshare-user", "--disable-userns"]);
+    let mut refused = String::new();
+    for mode in modes {
+        let trial = Command::new(&bwrap)
+            .args(mode_args(mode))
+            .args(["--ro-bind", "/", "/", "--unshare-net", "--unshare-pid"])
+            .args(["--die-with-parent", "--", "/bin/true"])
+            .output();
+        match trial {
+            Ok(out) if out.status.success() => return Containment::Contained { bwrap, mode },
+            Ok(out) => refused = String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            Err(e) => return Containment::Open(format!("bubblewrap does not run: {e}")),
+        }
     }
-    let trial = trial
-        .args(["--ro-bind", "/", "/", "--unshare-net", "--unshare-pid"])
-        .args(["--die-with-parent", "--", "/bin/true"])
-        .output();
-    match trial {
-        Ok(out) if out.status.success() => Containment::Contained { bwrap, mode },
-        Ok(out) => Containment::Open(format!(
-            "bubblewrap cannot create namespaces here{}: {}",
-            if mode == Mode::Root {
-                ""
-            } else {
-                " (not root, and no user namespaces)"
-            },
-            String::from_utf8_lossy(&out.stderr).trim()
-        )),
-        Err(e) => Containment::Open(format!("bubblewrap does not run: {e}")),
+    let who = if root {
+        ""
+    } else {
+        " (not root, and no user namespaces)"
+    };
+    Containment::Open(format!(
+        "bubblewrap cannot create namespaces here{who}: {refused}"
+    ))
+}
+
+/// The bubblewrap flags that make a sandbox of `mode`, before the rest.
+fn mode_args(mode: Mode) -> &'static [&'static str] {
+    match mode {
+        Mode::Root => &[],
+        Mode::UserNamespace { no_nested: true } => &["--unshare-user", "--disable-userns"],
+        Mode::UserNamespace { no_nested: false } => &["--unshare-user"],
     }
 }
 
@@ -260,15 +278,13 @@ pub struct Plan<'a> {
 pub fn command(bwrap: &Path, mode: Mode, plan: &Plan) -> io::Result<(Command, Lease)> {
     let lease = match mode {
         Mode::Root => Lease::take()?,
-        Mode::UserNamespace => Lease::grader_own(),
+        Mode::UserNamespace { .. } => Lease::grader_own(),
     };
     hand_over(plan, lease.uid())?;
     let interpreter = interpreter(plan.line, plan.workdir);
     let mut args: Vec<String> = Vec::new();
     let mut arg = |words: &[&str]| args.extend(words.iter().map(|w| w.to_string()));
-    if mode == Mode::UserNamespace {
-        arg(&["--unshare-user", "--disable-userns"]);
-    }
+    arg(mode_args(mode));
     arg(&[
         "--unshare-pid",
         "--unshare-net",
