@@ -34,10 +34,10 @@ for mode in root userns; do
     score=$(sed -n 's/^grading result: \([0-9.]*\)\/100.*/\1/p' "$out/$name.txt")
     peak=$(sed -n "s/.*the grader's peak memory: \([0-9]*\) KiB.*/\1/p" "$out/$name.txt")
     first=$(grep -E "^NOTE: |went on past|crashed|stopped answering|left [0-9]" "$out/$name.txt" \
-      | grep -v "seeded files" | head -n 1 | cut -c1-90 | tr '|' '/')
+      | grep -v "seeded files" | head -n 1 | cut -c1-90 | tr '|' '/' || true)
     left=$(pgrep -fc "/servers/hostile/$name.py" || true)
     changed=$(diff <(echo "$before") <(snapshot) | grep -c '^>' || true)
-    marks=$(ls /tmp/$mark /var/tmp/$mark "$top/$mark" "$servers/hostile/$mark" 2>/dev/null | wc -l)
+    marks=$( (ls /tmp/$mark /var/tmp/$mark "$top/$mark" "$servers/hostile/$mark" 2>/dev/null || true) | wc -l)
     wall=$(python3 -c "print(f'{$ended - $started:.1f}')")
     echo "| $mode | $name | ${score:-?} | $wall | ${peak:-?} | ${first:-(none)} | $left | $((changed + marks)) |"
   done
