@@ -257,6 +257,35 @@ fn contained() -> bool {
     }
 }
 
+/// Grades `expected` with `grader` and asserts each verdict, then that the
+/// run left nothing behind: no process, no mark in the usual places nor in
+/// `top` and `servers`, no file under `watched` changed since `before`.
+fn graded_and_nothing_left(
+    grader: &Grader,
+    expected: &BTreeMap<String, Expected>,
+    (top, servers): (&Path, &Path),
+    watched: &[PathBuf],
+    before: &BTreeMap<PathBuf, Vec<u8>>,
+) {
+    let wrong = graded_against(grader, expected);
+    assert!(wrong.is_empty(), "\n{}", wrong.join("\n\n"));
+    assert_eq!(
+        survivors(),
+        Vec::<String>::new(),
+        "hostile processes outlived their grading"
+    );
+    assert_eq!(
+        marked_places(top, servers),
+        Vec::<PathBuf>::new(),
+        "the scribbler wrote outside its case folder"
+    );
+    let changed = changed(before, &snapshot(watched));
+    assert!(
+        changed.is_empty(),
+        "files changed during the run: {changed:?}"
+    );
+}
+
 fn expected() -> BTreeMap<String, Expected> {
     let text = fs::read_to_string(format!("{SERVERS}/hostile/verdicts.toml"))
         .unwrap_or_else(|e| panic!("verdicts.toml: {e}"));
@@ -400,23 +429,7 @@ fn hostile_submissions_are_contained_and_graded_as_written_down() {
     assert_eq!(canary, CANARY, "the canary beside the case folder changed");
     assert!(own, "a submission may write in its own served folder");
 
-    let wrong = graded_against(&grader, &expected);
-    assert!(wrong.is_empty(), "\n{}", wrong.join("\n\n"));
-    assert_eq!(
-        survivors(),
-        Vec::<String>::new(),
-        "hostile processes outlived their grading"
-    );
-    assert_eq!(
-        marked_places(top, servers),
-        Vec::<PathBuf>::new(),
-        "the scribbler wrote outside its case folder"
-    );
-    let changed = changed(&before, &snapshot(&watched));
-    assert!(
-        changed.is_empty(),
-        "files changed during the run: {changed:?}"
-    );
+    graded_and_nothing_left(&grader, &expected, (top, servers), &watched, &before);
 }
 
 /// Whether `uid` (the test's own when `None`) can make a bubblewrap
@@ -515,21 +528,5 @@ fn hostile_submissions_are_contained_by_an_unprivileged_grader() {
     let watched = [top.clone(), servers.clone()];
     let before = snapshot(&watched);
 
-    let wrong = graded_against(&grader, &expected);
-    assert!(wrong.is_empty(), "\n{}", wrong.join("\n\n"));
-    assert_eq!(
-        survivors(),
-        Vec::<String>::new(),
-        "hostile processes outlived their grading"
-    );
-    assert_eq!(
-        marked_places(&top, &servers),
-        Vec::<PathBuf>::new(),
-        "the scribbler wrote outside its case folder"
-    );
-    let changed = changed(&before, &snapshot(&watched));
-    assert!(
-        changed.is_empty(),
-        "files changed during the run: {changed:?}"
-    );
+    graded_and_nothing_left(&grader, &expected, (&top, &servers), &watched, &before);
 }
