@@ -63,6 +63,13 @@ Both:
   -h, --help         print this help
   -V, --version      print the version
 
+Containment: every server (and build) runs in a bubblewrap sandbox of its
+own, which sees its case folder, its code and the system's /usr, and no
+network but its own loopback: as root, under a uid of its own; otherwise in a
+user namespace of its own. Without bubblewrap or namespaces it runs
+uncontained and the scorecard's first line says so; GRADE_UNCONTAINED=1 turns
+containment off. The last line on stderr names which was used.
+
 Exit status: grade one: 0 when the server earns every rubric point, 1 when it
 does not (or a file could not be written); grade class: 0 when every file
 was written, whatever the scores; 2 for bad arguments.
