@@ -3,8 +3,8 @@
 //! verdict `verdicts.toml` wrote down before it was first graded, and then:
 //! nothing of theirs is left running, no file outside their case folder
 //! changed (the golden files, the fixtures, the servers' own folders, /tmp),
-//! and the grader's own peak memory stayed under [`MEMORY_BOUND_KIB`]
-//! (replies are never kept whole).
+//! and the grader's own peak memory, as the kernel counts it (`wait4`),
+//! stayed under [`MEMORY_BOUND_KIB`] (replies are never kept whole).
 //!
 //! The grader is graded twice: as the test runs it (root, here and in CI:
 //! a uid of its own per sandbox), and as an unprivileged user (uid 65534
@@ -19,10 +19,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
+use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::Mutex;
+use std::thread;
 use std::time::{Duration, Instant};
 
 use grader::launch::{self, Submission};
@@ -161,18 +163,11 @@ fn grade(grader: &Grader, name: &str, want: &Expected) -> Graded {
     if want.uncontained {
         grade.env(sandbox::OFF, "1").env("CARGO_MANIFEST_DIR", TOP);
     }
-    let out = grade.output().unwrap_or_else(|e| panic!("{grade:?}: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let (stdout, stderr, peak_kib) = run_measured(grade);
     let score = stdout
         .lines()
         .find_map(|line| line.strip_prefix("grading result: "))
         .and_then(|rest| rest.split('/').next())
-        .and_then(|n| n.parse().ok());
-    let peak_kib = stderr
-        .lines()
-        .find_map(|line| line.split("the grader's peak memory: ").nth(1))
-        .and_then(|rest| rest.split_whitespace().next())
         .and_then(|n| n.parse().ok());
     Graded {
         name: name.to_string(),
@@ -181,6 +176,38 @@ fn grade(grader: &Grader, name: &str, want: &Expected) -> Graded {
         peak_kib,
         wall: started.elapsed(),
     }
+}
+
+/// Runs `command` to its end; its stdout, its stderr and its peak resident
+/// memory in KiB, as the kernel counted it (`wait4`'s `ru_maxrss`), not as
+/// it says. Under `setpriv`, the pid is `grade`'s own once setpriv execs it.
+// The child is reaped by wait4, which std's Child does not know of.
+#[allow(clippy::zombie_processes)]
+fn run_measured(mut command: Command) -> (String, String, Option<u64>) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    let pipe = |mut pipe: Box<dyn Read + Send>| {
+        thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = child.stdout.take().map(|p| pipe(Box::new(p)));
+    let stderr = child.stderr.take().map(|p| pipe(Box::new(p)));
+    let mut status = 0;
+    // SAFETY: zeroed is a valid rusage, which wait4 then fills; the child
+    // is ours and not reaped yet.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let text = |reader: Option<thread::JoinHandle<String>>| {
+        reader.and_then(|r| r.join().ok()).unwrap_or_default()
+    };
+    let peak = (waited > 0).then(|| u64::try_from(usage.ru_maxrss).unwrap_or(0));
+    (text(stdout), text(stderr), peak)
 }
 
 /// Size and contents of every file under `dirs`.
