@@ -100,7 +100,7 @@ impl Sockets {
             channel: Mutex::new(ours),
             helper,
         };
-        match sockets.exchange(0)? {
+        match sockets.exchange(None)? {
             (MADE, _) => Ok(sockets),
             (errno, _) => Err(io::Error::other(format!(
                 "the helper could not enter the sandbox's network: {}",
@@ -112,18 +112,19 @@ impl Sockets {
     /// A new TCP socket of `addr`'s family, made inside the namespace.
     pub fn socket_for(&self, addr: &SocketAddr) -> io::Result<Socket> {
         let family = if addr.is_ipv6() { 6 } else { 4 };
-        match self.exchange(family)? {
+        match self.exchange(Some(family))? {
             (MADE, Some(fd)) => Ok(Socket::from(fd)),
             (MADE, None) => Err(io::Error::other("the helper sent no socket")),
             (errno, _) => Err(io::Error::from_raw_os_error(errno)),
         }
     }
 
-    /// Sends one request byte, returns the reply and the descriptor it carried.
-    fn exchange(&self, request: u8) -> io::Result<(i32, Option<OwnedFd>)> {
+    /// Sends one request byte (none: waits for the helper's first word),
+    /// returns the reply and the descriptor it carried.
+    fn exchange(&self, request: Option<u8>) -> io::Result<(i32, Option<OwnedFd>)> {
         let channel = self.channel.lock().unwrap_or_else(|e| e.into_inner());
         let fd = channel.as_raw_fd();
-        if request != 0 {
+        if let Some(request) = request {
             // SAFETY: send reads one byte of ours.
             let sent =
                 unsafe { libc::send(fd, (&request as *const u8).cast(), 1, libc::MSG_NOSIGNAL) };

@@ -30,8 +30,9 @@
 //!   size, open files and CPU time. Hitting one is named in the report
 //!   ([`cap_hit`]). cgroups would bound the memory of all its processes
 //!   together, but the machines we run on (and Gradescope's containers) do
-//!   not delegate a writable cgroup (this one mounts only cgroup v1, and
-//!   read-only); rlimits work everywhere.
+//!   not delegate a writable cgroup (this one has cgroup v1, and v2 only as
+//!   a hybrid mount with no memory or pids controller); rlimits work
+//!   everywhere.
 //!
 //! Where bubblewrap is missing, or the kernel refuses it namespaces (Docker's
 //! default seccomp profile), the submission runs uncontained, as before, and

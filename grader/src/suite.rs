@@ -168,8 +168,9 @@ pub fn run_notes(run: &Run, verdicts: &[Verdict]) -> Vec<String> {
     if !matches!(run.target, Target::Command(_)) {
         return notes;
     }
-    if let Containment::Open(why) = sandbox::containment() {
-        notes.push(format!("not contained: {why}"));
+    let containment = sandbox::containment();
+    if let Containment::Open(_) = containment {
+        notes.push(containment.describe());
     }
     let left: Vec<usize> = verdicts
         .iter()

@@ -119,30 +119,35 @@ impl Grader {
 
     /// `grade` as its user, with `args`.
     fn grade(&self, args: &[&str]) -> Command {
-        let mut command = match self.uid {
-            Some(uid) => {
-                let id = uid.to_string();
-                let mut c = Command::new("setpriv");
-                c.args(["--reuid", &id, "--regid", &id, "--clear-groups", "--"]);
-                c.arg(&self.binary);
-                // An unprivileged user's PATH (root's leads to a pyenv shim
-                // under /root, which such a user cannot read).
-                c.env("PATH", "/usr/bin:/bin");
-                // Its home and working directory are the staging folder it
-                // can read: the scribbler looks in both.
-                if let Some(stage) = self.binary.parent() {
-                    c.env("HOME", stage).current_dir(stage);
-                }
-                c
+        let mut command = as_user(self.uid, &self.binary);
+        if self.uid.is_some() {
+            // An unprivileged user's PATH (root's leads to a pyenv shim
+            // under /root, which such a user cannot read).
+            command.env("PATH", "/usr/bin:/bin");
+            // Its home and working directory are the staging folder it can
+            // read: the scribbler looks in both.
+            if let Some(stage) = self.binary.parent() {
+                command.env("HOME", stage).current_dir(stage);
             }
-            None => Command::new(&self.binary),
-        };
+        }
         command.args(args);
         if let Some(spec) = &self.spec {
             command.arg("--spec").arg(spec);
         }
         command
     }
+}
+
+/// `program` run as `uid` (and its gid), or as the test's own user.
+fn as_user(uid: Option<u32>, program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let Some(uid) = uid else {
+        return Command::new(program);
+    };
+    let id = uid.to_string();
+    let mut command = Command::new("setpriv");
+    command.args(["--reuid", &id, "--regid", &id, "--clear-groups", "--"]);
+    command.arg(program);
+    command
 }
 
 /// One grading, as the `grade` binary reported it.
@@ -462,23 +467,7 @@ fn hostile_submissions_are_contained_and_graded_as_written_down() {
 /// Whether `uid` (the test's own when `None`) can make a bubblewrap
 /// sandbox in user namespaces of its own; with `CI` set it must.
 fn user_namespaces_for(uid: Option<u32>) -> bool {
-    let mut trial = match uid {
-        Some(uid) => {
-            let id = uid.to_string();
-            let mut c = Command::new("setpriv");
-            c.args([
-                "--reuid",
-                &id,
-                "--regid",
-                &id,
-                "--clear-groups",
-                "--",
-                "bwrap",
-            ]);
-            c
-        }
-        None => Command::new("bwrap"),
-    };
+    let mut trial = as_user(uid, "bwrap");
     trial.args([
         "--unshare-user",
         "--disable-userns",
